@@ -36,14 +36,28 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def _show(value: Any) -> str:
+    """A value as the analyst wrote it in YAML, shortened (``True`` is ``true``, not 1)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "nothing"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _finite(value: Any, what: str) -> float:
     if not _is_number(value):
         raise PydanticCustomError(
-            "not_a_number", "{what} must be a number, got {got}", {"what": what, "got": value}
+            "not_a_number",
+            "{what} must be a number, got {got}",
+            {"what": what, "got": _show(value)},
         )
     if not math.isfinite(value):
         raise PydanticCustomError(
-            "not_finite", "{what} must be a finite number, got {got}", {"what": what, "got": value}
+            "not_finite",
+            "{what} must be a finite number, got {got}",
+            {"what": what, "got": _show(value)},
         )
     return float(value)
 
@@ -72,7 +86,7 @@ def _check_probability_number(value: Any, what: str = "a probability") -> float:
         raise PydanticCustomError(
             "probability_range",
             "{what} must lie strictly between 0 and 1, got {got}",
-            {"what": what, "got": value},
+            {"what": what, "got": _show(value)},
         )
     return number
 
@@ -105,8 +119,8 @@ def check_probability(value: Any) -> float | str | dict:
     raise PydanticCustomError(
         "probability_type",
         "a probability is a number between 0 and 1, a word such as `likely`, "
-        "{{range: [lo, hi]}} or {{beta: [a, b]}}; got {got}",
-        {"got": value},
+        "{range: [lo, hi]} or {beta: [a, b]}; got {got}",
+        {"got": _show(value)},
     )
 
 
@@ -132,15 +146,17 @@ def check_effect(value: Any) -> float | str | dict:
                 "range_order", "a range needs low < high, got [{lo}, {hi}]", {"lo": a, "hi": b}
             )
         if key == "normal" and b <= 0:
-            raise PydanticCustomError("sd_positive", "a normal's standard deviation must be > 0", {})
+            raise PydanticCustomError(
+                "sd_positive", "a normal's standard deviation must be > 0", {}
+            )
         return {key: [a, b]}
     if _is_number(value):
         return _finite(value, "an effect")
     raise PydanticCustomError(
         "effect_type",
-        "an effect is a number, a word such as `raises`, {{odds_ratio: x}}, "
-        "{{range: [lo, hi]}} or {{normal: [mean, sd]}}; got {got}",
-        {"got": value},
+        "an effect is a number, a word such as `raises`, {odds_ratio: x}, "
+        "{range: [lo, hi]} or {normal: [mean, sd]}; got {got}",
+        {"got": _show(value)},
     )
 
 
@@ -155,7 +171,12 @@ def _pair_schema(description: str, **items: Any) -> dict:
 
 
 def _only(key: str, schema: dict) -> dict:
-    return {"type": "object", "properties": {key: schema}, "required": [key], "additionalProperties": False}
+    return {
+        "type": "object",
+        "properties": {key: schema},
+        "required": [key],
+        "additionalProperties": False,
+    }
 
 
 PROBABILITY_JSON_SCHEMA = {
@@ -164,7 +185,10 @@ PROBABILITY_JSON_SCHEMA = {
     "anyOf": [
         {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
         {"type": "string", "enum": sorted(PROBABILITY_WORDS)},
-        _only("range", _pair_schema("5th and 95th percentiles", exclusiveMinimum=0, exclusiveMaximum=1)),
+        _only(
+            "range",
+            _pair_schema("5th and 95th percentiles", exclusiveMinimum=0, exclusiveMaximum=1),
+        ),
         _only("beta", _pair_schema("Beta(a, b)", exclusiveMinimum=0)),
     ],
 }
@@ -185,7 +209,9 @@ EFFECT_JSON_SCHEMA = {
 Probability = Annotated[
     float | str | dict, BeforeValidator(check_probability), WithJsonSchema(PROBABILITY_JSON_SCHEMA)
 ]
-Effect = Annotated[float | str | dict, BeforeValidator(check_effect), WithJsonSchema(EFFECT_JSON_SCHEMA)]
+Effect = Annotated[
+    float | str | dict, BeforeValidator(check_effect), WithJsonSchema(EFFECT_JSON_SCHEMA)
+]
 UnitInterval = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 
 
@@ -275,7 +301,8 @@ class Expectation(Documented):
     outcome: Id | None = None
     driver: Id | None = None
     what_if: Id | None = None
-    between: tuple[Bound, Bound] | None = None
+    # a list, not a tuple: strict mode refuses a YAML list for a tuple
+    between: Annotated[list[Bound], Field(min_length=2, max_length=2)] | None = None
     at_least: Bound | None = None
     at_most: Bound | None = None
     more_likely_than: Id | None = None
@@ -307,18 +334,25 @@ class Expectation(Documented):
         return ("outcome", self.outcome) if self.outcome is not None else ("driver", self.driver)
 
 
+def _not_bool(value: Any) -> Any:
+    # `Literal[1]` alone accepts `true` (True == 1 in Python)
+    if isinstance(value, bool):
+        raise PydanticCustomError("literal_error", "Input should be 1", {"expected": "1"})
+    return value
+
+
 class Inference(Strict):
     seed: Annotated[int, Field(ge=0)] = 20220107
     chains: Annotated[int, Field(ge=1, le=16)] = 4
     draws: Annotated[int, Field(ge=50, le=100_000)] = 1000
     tune: Annotated[int, Field(ge=50, le=100_000)] = 1000
-    target_accept: Annotated[float, Field(gt=0.5, lt=1.0)] = 0.9
+    target_accept: Annotated[float, Field(gt=0.5, lt=1.0, allow_inf_nan=False)] = 0.9
 
 
 class Scenario(Strict):
     """One scenario file after `extends` is resolved."""
 
-    signpost: Literal[1]
+    signpost: Annotated[Literal[1], BeforeValidator(_not_bool)]
     id: ScenarioId
     title: Text
     question: Text | None = None
