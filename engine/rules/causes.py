@@ -1,0 +1,122 @@
+"""Rules on the causes among drivers: the graph they form must be acyclic (SPEC §4)."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from typing import Any
+
+from engine.errors import ScenarioIssue
+from engine.loader import SourceMap
+from engine.rules._view import ids, issue, items, mapping
+
+
+def self_causes(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
+    """A driver does not list itself among its causes."""
+    for driver, item in items(data, "drivers"):
+        if driver in mapping(item, "causes"):
+            message = f"`{driver}` lists itself as a cause"
+            hint = "remove it: a driver cannot raise or lower itself"
+            path = ("drivers", driver, "causes", driver)
+            yield issue("self-cause", message, hint, where, path, key=True)
+
+
+def cause_graph(data: dict[str, Any]) -> dict[str, list[str]]:
+    """Arrows cause → driver among existing drivers (self-causes and unknown ids left out)."""
+    known = set(ids(data, "drivers"))
+    arrows: dict[str, list[str]] = {driver: [] for driver in ids(data, "drivers")}
+    for driver, item in items(data, "drivers"):
+        for cause in mapping(item, "causes"):
+            if cause in known and cause != driver:
+                arrows[cause].append(driver)
+    return arrows
+
+
+def cause_cycles(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
+    """The causes among drivers form no cycle; each cycle found is shown as ``a -> b -> a``.
+
+    One issue per group of drivers that reach each other (a strongly connected component),
+    placed at the arrow that closes the shortest cycle through its first driver.
+    """
+    arrows = cause_graph(data)
+    for group in strongly_connected(arrows):
+        if len(group) < 2:
+            continue
+        cycle = _shortest_cycle(arrows, group)
+        loop = " -> ".join(cycle)
+        cause, driver = cycle[-2], cycle[-1]
+        hint = "drivers cannot cause each other in a loop: remove one of these causes"
+        path = ("drivers", driver, "causes", cause)
+        yield issue("cause-cycle", f"causes form a cycle: {loop}", hint, where, path, key=True)
+
+
+def strongly_connected(arrows: dict[str, list[str]]) -> list[list[str]]:
+    """Tarjan's strongly connected components, iteratively (no recursion limit), in file order.
+
+    Parameters
+    ----------
+    arrows : dict
+        Each node's successors; every successor is a node.
+
+    Returns
+    -------
+    list of list of str
+        The components, each in the nodes' order in ``arrows``.
+    """
+    order = {node: i for i, node in enumerate(arrows)}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups = []
+    for root in arrows:
+        if root in index:
+            continue
+        work = [(root, iter(arrows[root]))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, successors = work[-1]
+            for succ in successors:
+                if succ not in index:
+                    index[succ] = low[succ] = len(index)
+                    stack.append(succ)
+                    on_stack.add(succ)
+                    work.append((succ, iter(arrows[succ])))
+                    break
+                if succ in on_stack:
+                    low[node] = min(low[node], index[succ])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    group = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        group.append(member)
+                        if member == node:
+                            break
+                    groups.append(sorted(group, key=order.__getitem__))
+    return sorted(groups, key=lambda group: order[group[0]])
+
+
+def _shortest_cycle(arrows: dict[str, list[str]], group: list[str]) -> list[str]:
+    """The shortest cycle from the group's first node back to it, first node repeated last."""
+    start, members = group[0], set(group)
+    before: dict[str, str] = {}
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        for succ in arrows[node]:
+            if succ == start:
+                path = [node]
+                while path[-1] != start:
+                    path.append(before[path[-1]])
+                return [*reversed(path), start]
+            if succ in members and succ not in before:
+                before[succ] = node
+                queue.append(succ)
+    raise AssertionError("a strongly connected group of two or more always holds a cycle")
