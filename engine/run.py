@@ -163,28 +163,48 @@ def run(
     tune: int | None = None,
     chains: int | None = None,
     seed: int | None = None,
+    analysis: bool = True,
+    main_only: bool = False,
     progress: Progress | None = None,
-) -> tuple[Result, Network, ExactEvaluator | SampledEvaluator]:
-    """Run a validated scenario: the main result, every what-if and the timeline.
+) -> Result:
+    """Run a validated scenario: main result, what-ifs, timeline, expectations and analysis.
 
-    Returns the result, the scenario's network, and the evaluator (which holds the compiled
-    model) so that analysis can ask for more settings without compiling again.
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario (``engine.loader.load_scenario``).
+    draws, tune, chains, seed : int, optional
+        Override the scenario's ``inference`` block.
+    analysis : bool
+        Add influence, uncertainty, signposts and band-crossing (SPEC §9).
+    main_only : bool
+        Only the main result: no what-ifs, timeline, expectations or analysis (for diffs).
+    progress : callable, optional
+        Called with a short message before each step.
+
+    Returns
+    -------
+    Result
+        Plain data; ``Result.to_dict()`` is the SPEC §8 object.
     """
+    from engine.analysis import analyse
+    from engine.check import evaluate_expectations
+
     say = progress or (lambda message: None)
     network = network_of(scenario)
     sampler = sampler_settings(scenario, draws=draws, tune=tune, chains=chains, seed=seed)
-    say("compiling" if not network.all_fixed else "enumerating")
+    say("enumerating" if network.all_fixed else "compiling")
     evaluate = evaluator_for(network, sampler)
 
     say("main result")
     main = evaluate(network.setting())
     idata = getattr(evaluate, "last_idata", None)
     what_if = {}
-    for name, item in scenario.what_if.items():
+    for name, item in ({} if main_only else scenario.what_if).items():
         say(f"what-if {name}")
         what_if[name] = evaluate(network.setting(do=item.set))
     timeline = []
-    for step in network.timeline():
+    for step in [] if main_only else network.timeline():
         if set(step.evidence) == set(scenario.evidence):
             condition = main  # the last point counts all the evidence: that is the main result
         else:
@@ -206,4 +226,10 @@ def run(
         engine_version=__version__,
         idata=idata,
     )
-    return result, network, evaluate
+    if main_only:
+        return result
+    if analysis:
+        say("analysis")
+        result.analysis = analyse(network, result, evaluate)
+    result.expect = evaluate_expectations(scenario, result)
+    return result

@@ -1,0 +1,82 @@
+"""Expectations: named sanity bounds on the posterior, each a pass, fail or too close to call.
+
+SPEC §5. ``value`` is the probability the bound is about (for ``more_likely_than``, the
+difference of the two probabilities); ``margin`` is how far inside the bound it lies (negative
+outside). A check whose margin is smaller than three Monte Carlo standard errors of that margin
+is *too close to call*: the sampler's noise could decide it either way. When every number is
+fixed the answer is exact and no check is too close to call.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.result import Check, Condition, Result
+from engine.schema import Expectation, Scenario
+
+PASS, FAIL, TOO_CLOSE = "pass", "fail", "too close to call"
+TOO_CLOSE_MCSE = 3.0
+
+
+def _subject(condition: Condition, kind: str):
+    """Summaries and per-draw values (or None when exact) for outcomes or drivers."""
+    if kind == "outcome":
+        return condition.outcomes, condition.outcome_draws
+    return condition.drivers, condition.driver_draws
+
+
+def _mcse(draws: np.ndarray | None, weights: dict[int, float]) -> float:
+    """MCSE of a weighted sum of columns of (chains, draws, k) draws; 0 when exact."""
+    if draws is None:
+        return 0.0
+    from engine.diagnostics import mcse_of_mean
+
+    combined = sum(w * draws[..., j] for j, w in weights.items())
+    return float(mcse_of_mean(np.asarray(combined)[..., None])[0])
+
+
+def evaluate(name: str, expectation: Expectation, result: Result) -> Check:
+    """Evaluate one expectation against a result."""
+    condition = result.what_if[expectation.what_if] if expectation.what_if else result.main
+    kind, subject = expectation.subject
+    summaries, draws = _subject(condition, kind)
+    ids = list(summaries)
+    k = ids.index(subject)
+    p = summaries[subject].p
+    where = f" if {expectation.what_if}" if expectation.what_if else ""
+    strict = False
+    if expectation.between is not None:
+        lo, hi = expectation.between
+        value, margin = p, min(p - lo, hi - p)
+        weights = {k: 1.0}
+        text = f"P({subject}{where}) between {lo:g} and {hi:g}"
+    elif expectation.at_least is not None:
+        value, margin, weights = p, p - expectation.at_least, {k: 1.0}
+        text = f"P({subject}{where}) at least {expectation.at_least:g}"
+    elif expectation.at_most is not None:
+        value, margin, weights = p, expectation.at_most - p, {k: -1.0}
+        text = f"P({subject}{where}) at most {expectation.at_most:g}"
+    elif expectation.more_likely_than is not None:
+        other = expectation.more_likely_than
+        value = margin = p - summaries[other].p
+        weights, strict = {k: 1.0, ids.index(other): -1.0}, True
+        text = f"P({subject}{where}) > P({other}{where})"
+    else:  # most_likely
+        others = {j: summaries[i].p for j, i in enumerate(ids) if i != subject}
+        runner_up = max(others, key=others.get)
+        value, margin = p, p - others[runner_up]
+        weights, strict = {k: 1.0, runner_up: -1.0}, True
+        text = f"P({subject}{where}) is the largest (next: {ids[runner_up]})"
+    mcse = _mcse(draws, weights)
+    if mcse > 0 and abs(margin) < TOO_CLOSE_MCSE * mcse:
+        status = TOO_CLOSE
+    elif margin > 0 or (margin == 0 and not strict):
+        status = PASS
+    else:
+        status = FAIL
+    return Check(name, status, float(value), float(margin), mcse, text)
+
+
+def evaluate_expectations(scenario: Scenario, result: Result) -> dict[str, Check]:
+    """Evaluate every ``expect`` entry of the scenario, in file order."""
+    return {name: evaluate(name, item, result) for name, item in scenario.expect.items()}
