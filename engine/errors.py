@@ -145,7 +145,7 @@ class ScenarioIssue:
         text += self.message
         if self.hint:
             text += f" — {self.hint}"
-        return text
+        return " ".join(text.split())  # one line, whatever the scenario's text held
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; ``path`` is the rendered key path."""

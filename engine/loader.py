@@ -70,6 +70,8 @@ _CONTROL_NAMES = {
     0x85: "next line",
     0x2028: "line separator",
     0x2029: "paragraph separator",
+    0xFFFE: "not a character",
+    0xFFFF: "not a character",
 }
 # Plain keys other YAML readers take for non-text: YAML 1.2 core schema, and YAML 1.1's y/n.
 _YAML12_NON_TEXT = re.compile(
@@ -317,6 +319,7 @@ _SYNTAX_HINTS = (
     ("expected <block end>", "check the indentation of this line against the lines above"),
     ("found unexpected end of stream", "close the quote or bracket opened before"),
     ("did not find expected", "close the bracket or quote, or check the indentation"),
+    ("found character '\\t'", "replace the tab with a space: YAML does not allow a tab there"),
     ("found character", "quote the value: this character cannot start plain YAML text"),
     ("duplicate anchor", "anchors and aliases are not allowed: copy the value or use `extends`"),
 )
@@ -417,6 +420,7 @@ class _Builder:
 
     def _scalar(self, node: yaml.ScalarNode, here: Location, path: KeyPath, tagged: bool) -> Any:
         if tagged or node.tag not in _SCALAR_TAGS or node.tag == _YAML + "str":
+            self._escaped_control(node.value, here, path)
             return node.value
         try:
             return self.constructor.yaml_constructors[node.tag](self.constructor, node)
@@ -427,6 +431,15 @@ class _Builder:
             self.issues.append(_issue("bad-value", message, hint, here, path))
             return node.value
 
+    def _escaped_control(self, text: str, here: Location, path: KeyPath) -> None:
+        """A control character written as an escape (``"\\e"``) is as unwelcome as a raw one."""
+        match = _CONTROL.search(text)
+        if match is not None:
+            code = ord(match.group())
+            message = f"the text holds character U+{code:04X} (written as an escape)"
+            hint = "remove the escape; text may hold line breaks and tabs, no other control"
+            self.issues.append(_issue("control-character", message, hint, here, path))
+
     def _key(self, node: yaml.Node, path: KeyPath) -> str:
         here = _at_mark(self.file, node.start_mark)
         notes = getattr(node, "signpost_notes", ())
@@ -436,6 +449,7 @@ class _Builder:
             message = "a key must be plain text, not a list or mapping"
             self.issues.append(_issue("key-type", message, "write a name", here, path))
             return f"<key at line {here.line}>"
+        self._escaped_control(node.value, here, path + (node.value,))
         reads_as = None if notes else _reads_as(node)
         if reads_as is not None:
             shown = node.value or "(empty)"
@@ -555,7 +569,7 @@ def _near_files(missing: Path) -> list[str]:
         names = [p.name for p in missing.parent.iterdir() if p.suffix in SUFFIXES]
     except OSError:
         return []
-    return difflib.get_close_matches(missing.name, names, n=3, cutoff=0.6)
+    return difflib.get_close_matches(missing.name, names, n=2, cutoff=0.8)
 
 
 def _resolve(path: Path, file: str, chain: list[tuple[Path, str]], issues: list[ScenarioIssue]):

@@ -28,6 +28,7 @@ from engine.loader import KeyPath, ResolvedDocument, read_document
 from engine.priors import EFFECT_WORDS, PROBABILITY_BANDS, normalise_word
 from engine.rules import check_rules
 from engine.schema import (
+    Documented,
     Driver,
     Evidence,
     Expectation,
@@ -278,9 +279,11 @@ def _first_per_place(
 def _translate(error: dict[str, Any], document: ResolvedDocument) -> ScenarioIssue:
     kind = error["type"]
     path, about_key = _path_of(error, document.data)
+    if kind == "range_order" and len(path) == 2 and path[0] == "expect":
+        path += ("between",)  # raised by the expectation's model validator
     value = _value_at(document.data, path)
     code, message, hint = _explain(kind, error, path, value, about_key, document)
-    key = about_key or kind in ("missing", "extra_forbidden") or isinstance(value, dict)
+    key = about_key or kind in ("missing", "extra_forbidden")
     if kind == "missing":
         here = document.where.locate(path[:-1], key=True)
     else:
@@ -343,7 +346,18 @@ def _explain(kind, error, path, value, about_key, document) -> tuple[str, str, s
         return RANGE_CODES[kind], error["msg"], _range_hint(kind, value)
     if kind in EXPECTED:
         return _wrong_type(kind, error, name, path, value, document)
-    return "bad-value", _short(error["msg"]), _bad_value_hint(kind, name, path)
+    return "bad-value", _bad_value_message(kind, error, value), _bad_value_hint(kind, name, path)
+
+
+def _bad_value_message(kind: str, error: dict[str, Any], value: Any) -> str:
+    ctx = error.get("ctx") or {}
+    if kind == "too_short" and isinstance(value, dict | list):
+        return f"has {len(value)}, fewer than the {ctx.get('min_length', '')} needed"
+    if kind == "too_long" and isinstance(value, dict | list):
+        return f"has {len(value)}, more than the {ctx.get('max_length', '')} allowed"
+    if kind == "string_too_short":
+        return "is empty"
+    return _short(error["msg"])
 
 
 def _takes(name: str, path: KeyPath) -> str:
@@ -377,7 +391,9 @@ def _unknown_key_hint(path: KeyPath, name: str) -> str:
     model = _model_at(path[:-1])
     if model is None:
         return "remove it"
-    allowed = list(model.model_fields)
+    documented = set(Documented.model_fields)  # the item's own keys first
+    allowed = [key for key in model.model_fields if key not in documented]
+    allowed += [key for key in model.model_fields if key in documented]
     close = difflib.get_close_matches(name, allowed, n=2, cutoff=0.6)
     listed = ", ".join(allowed)
     if close:
@@ -449,7 +465,7 @@ def _yaml_text(value: Any) -> str:
 def _range_hint(kind: str, value: Any) -> str:
     if kind == "range_order":
         return "write the low end first, like [0.2, 0.4]"
-    if isinstance(value, int | float) and 1 < value <= 100:
+    if isinstance(value, int | float) and 1 < value <= 100 and value == int(value):
         return f"a probability is not a percentage: write {value / 100:g}"
     return "write a number strictly between 0 and 1, or a word such as `almost certain`"
 
@@ -510,13 +526,19 @@ _BAD_VALUE_HINTS = {
 }
 
 
+_TOO_FEW = {
+    "too_short": {
+        ("outcomes",): "a scenario needs at least two outcomes",
+        ("drivers",): "a scenario needs at least one driver",
+    }
+}
+
+
 def _bad_value_hint(kind: str, name: str, path: KeyPath) -> str:
     if kind in _BAD_VALUE_HINTS:
         return _BAD_VALUE_HINTS[kind]
-    if kind == "too_short" and path == ("outcomes",):
-        return "a scenario needs at least two outcomes"
-    if kind == "too_short" and path == ("drivers",):
-        return "a scenario needs at least one driver"
+    if kind in _TOO_FEW:
+        return _TOO_FEW[kind].get(path, f"write {_takes(name, path)}")
     takes = _takes(name, path)
     return f"write {takes}" if takes else ""
 
