@@ -176,3 +176,53 @@ def run_schema(args: argparse.Namespace) -> int:
     """``signpost schema``: print the JSON Schema."""
     sys.stdout.write(schema_text())
     return OK
+
+
+# --- run ---------------------------------------------------------------------------------------
+
+
+@subcommand
+def _add_run(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="run one scenario and print its result",
+        description="Run a scenario: outcome probabilities with 90%% intervals and ICD 203 "
+        "words, what-ifs, the timeline, what moves the outcome, signposts to watch, "
+        "expectations and diagnostics. Exit 0, or 1 when an expectation fails.",
+    )
+    parser.add_argument("path", type=Path, metavar="FILE", help="a scenario file")
+    parser.add_argument("--json", action="store_true", help="print the SPEC §8 JSON object")
+    parser.add_argument("--draws", type=int, help="draws per chain (default: the scenario's)")
+    parser.add_argument("--chains", type=int, help="chains (default: the scenario's)")
+    parser.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
+    parser.add_argument("--no-analysis", action="store_true", help="skip influence/signposts")
+    parser.set_defaults(run=run_run)
+
+
+def run_run(args: argparse.Namespace) -> int:
+    """``signpost run FILE``: 0, 1 when an expectation fails, 2 on bad input."""
+    from engine.errors import CHECK_FAILED, ScenarioError
+    from engine.loader import load_scenario
+
+    try:
+        scenario = load_scenario(args.path)
+    except ScenarioError as error:
+        print(error.format(), file=sys.stderr)
+        return BAD_INPUT
+    from engine.run import run
+
+    result = run(
+        scenario,
+        draws=args.draws,
+        chains=args.chains,
+        seed=args.seed,
+        analysis=not args.no_analysis,
+    )
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        from engine.text import render
+
+        render(result)
+    failed = any(check.status == "fail" for check in result.expect.values())
+    return CHECK_FAILED if failed else OK

@@ -1,0 +1,138 @@
+"""The result as tables for a terminal (``signpost run``), with rich.
+
+Numbers are rounded here only; the result keeps them whole. An unreliable run says so above its
+numbers and its words are withheld.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from engine.priors import word_for
+from engine.result import Condition, Result, Summary
+
+STATUS_STYLE = {"pass": "green", "fail": "bold red", "too close to call": "yellow"}
+
+
+def percent(summary: Summary) -> str:
+    """``62% (48–74%)``; an exact number has no interval."""
+    if summary.lo == summary.hi:
+        return f"{summary.p:.1%}"
+    return f"{summary.p:.0%} ({summary.lo:.0%}–{summary.hi:.0%})"
+
+
+def _word(summary: Summary, reliable: bool) -> str:
+    return word_for(summary.p) if reliable else "—"
+
+
+def outcome_table(result: Result) -> Table:
+    """Outcomes with probability, 90% interval and word, each what-if beside them."""
+    table = Table(title="Outcomes (probability, 90% interval)", title_justify="left")
+    table.add_column("outcome")
+    table.add_column("probability", justify="right")
+    table.add_column("in words")
+    for name in result.what_if:
+        table.add_column(f"if {name}", justify="right")
+    for k, summary in result.main.outcomes.items():
+        row = [k, percent(summary), _word(summary, result.reliable)]
+        row += [percent(c.outcomes[k]) for c in result.what_if.values()]
+        table.add_row(*row)
+    return table
+
+
+def driver_table(condition: Condition) -> Table:
+    table = Table(title="Drivers (posterior probability)", title_justify="left")
+    table.add_column("driver")
+    table.add_column("probability", justify="right")
+    for d, summary in condition.drivers.items():
+        table.add_row(d, percent(summary))
+    return table
+
+
+def timeline_table(result: Result) -> Table:
+    table = Table(title="Timeline", title_justify="left")
+    table.add_column("date")
+    table.add_column("evidence counted", justify="right")
+    for k in result.main.outcomes:
+        table.add_column(k, justify="right")
+    for point in result.timeline:
+        date = point.date.isoformat() if point.date else "(undated)"
+        cells = [f"{point.condition.outcomes[k].p:.0%}" for k in result.main.outcomes]
+        table.add_row(date, str(len(point.evidence)), *cells)
+    return table
+
+
+def expectation_table(result: Result) -> Table:
+    table = Table(title="Expectations", title_justify="left")
+    for column in ("check", "status", "value", "margin", "bound"):
+        table.add_column(column)
+    for name, check in result.expect.items():
+        style = STATUS_STYLE.get(check.status, "")
+        table.add_row(
+            name,
+            Text(check.status, style=style),
+            f"{check.value:.3f}",
+            f"{check.margin:+.3f}",
+            check.description,
+        )
+    return table
+
+
+def influence_table(result: Result, top: int = 10) -> Table:
+    table = Table(title="What moves the outcome (driver set true vs false)", title_justify="left")
+    table.add_column("driver")
+    table.add_column("swing", justify="right")
+    for k in result.main.outcomes:
+        table.add_column(f"{k}: true / false", justify="right")
+    for driver, row in list(result.analysis.get("influence", {}).items())[:top]:
+        cells = [f"{row['if_true'][k]:.0%} / {row['if_false'][k]:.0%}" for k in row["if_true"]]
+        table.add_row(driver, f"{row['swing']:.2f}", *cells)
+    return table
+
+
+def signpost_table(result: Result, top: int = 10) -> Table:
+    table = Table(title="Signposts to watch (information about the outcome)", title_justify="left")
+    for column in ("item", "kind", "bits", "P(seen)"):
+        table.add_column(column, justify="right" if column in ("bits", "P(seen)") else "left")
+    for item, row in list(result.analysis.get("signposts", {}).items())[:top]:
+        table.add_row(item, row["kind"], f"{row['bits']:.3f}", f"{row['p_true']:.0%}")
+    return table
+
+
+def diagnostics_text(result: Result) -> Text:
+    d = result.diagnostics
+    if d.method == "exact":
+        return Text("Exact: every number is fixed; no sampling.", style="green")
+    line = (
+        f"NUTS: {d.chains} chains x {d.draws} draws; max R-hat {d.max_rhat:.3f}; "
+        f"min ESS bulk {d.min_ess_bulk:.0f}, tail {d.min_ess_tail:.0f}; "
+        f"{d.divergences} divergences; {d.seconds:.1f} s"
+    )
+    return Text(line, style="green" if result.reliable else "bold red")
+
+
+def render(result: Result, console: Console | None = None) -> None:
+    """Print the result as tables."""
+    console = console or Console()
+    parts = []
+    if not result.reliable:
+        parts.append(
+            Panel(
+                "UNRELIABLE: the sampler missed the reliability bar (R-hat <= 1.01, ESS >= 400, "
+                "no divergences) even after a retry. The numbers below may be wrong; no words "
+                "are given.",
+                style="bold red",
+            )
+        )
+    parts += [outcome_table(result), driver_table(result.main)]
+    if len(result.timeline) > 1:
+        parts.append(timeline_table(result))
+    if result.analysis:
+        parts += [influence_table(result), signpost_table(result)]
+    if result.expect:
+        parts.append(expectation_table(result))
+    parts.append(diagnostics_text(result))
+    console.print(Group(*parts))
