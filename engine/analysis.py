@@ -69,7 +69,7 @@ def first_order_share(x: np.ndarray, y: np.ndarray, bins: int | None = None) -> 
     total = y.var()
     if size < 20 or total <= 0 or np.ptp(x) == 0:
         return 0.0
-    bins = bins or int(np.clip(size // 100, 5, 30))
+    bins = bins or int(np.clip(np.sqrt(size), 5, 50))
     order = np.argsort(x, kind="stable")
     groups = np.array_split(y[order], bins)
     between = sum(len(g) * (g.mean() - y.mean()) ** 2 for g in groups) / size
