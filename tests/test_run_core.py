@@ -1,0 +1,85 @@
+"""The runner's promises: exact without PyMC, reliability verdict and retry, reproducibility."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+from engine.cli import main
+from engine.run import run
+from engine.schema import Scenario
+
+FIXED = {
+    "signpost": 1,
+    "id": "fixed",
+    "title": "Every number fixed",
+    "drivers": {
+        "a": {"label": "a", "p": 0.3},
+        "b": {"label": "b", "p": 0.6, "causes": {"a": -1.0}},
+    },
+    "outcomes": {
+        "x": {"label": "x", "drivers": {"a": 1.5, "b": {"odds_ratio": 2}}},
+        "y": {"label": "y"},
+    },
+}
+
+UNCERTAIN = {
+    **FIXED,
+    "id": "uncertain",
+    "drivers": {
+        "a": {"label": "a", "p": "unlikely"},
+        "b": {"label": "b", "p": {"range": [0.4, 0.7]}, "causes": {"a": "lowers"}},
+    },
+    "outcomes": {
+        "x": {"label": "x", "drivers": {"a": "raises", "b": {"odds_ratio": 2}}},
+        "y": {"label": "y"},
+    },
+    "evidence": {"report": {"driver": "a", "likelihood_ratio": 3}},
+}
+
+
+def test_fixed_scenario_is_exact_and_never_imports_pymc():
+    code = textwrap.dedent(
+        f"""
+        import json, sys
+        from engine.schema import Scenario
+        from engine.run import run
+        result = run(Scenario.model_validate({FIXED!r}))
+        heavy = [m for m in ("pymc", "pytensor", "nutpie", "arviz", "numba") if m in sys.modules]
+        print(json.dumps({{"heavy": heavy, "result": result.to_dict()}}))
+        """
+    )
+    out = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True,
+                                     text=True, check=True).stdout)  # fmt: skip
+    assert out["heavy"] == []
+    result = out["result"]
+    assert result["diagnostics"]["method"] == "exact"
+    assert result["reliable"] is True
+    for summary in result["outcomes"].values():
+        assert summary["lo"] == summary["hi"] == summary["p"] and summary["mcse"] == 0
+
+
+def test_unreliable_run_is_retried_then_flagged(capsys, tmp_path):
+    """Far too few draws for ESS >= 400: one retry with more tuning, then `reliable: false`."""
+    result = run(Scenario.model_validate(UNCERTAIN), draws=60, tune=60, chains=2, analysis=False)
+    assert result.main.diagnostics.retried
+    assert result.main.diagnostics.draws == 120 and result.main.diagnostics.tune == 120
+    assert result.main.diagnostics.target_accept >= 0.95
+    assert result.reliable is False and result.to_dict()["reliable"] is False
+
+    path = tmp_path / "s.yaml"
+    path.write_text(json.dumps(UNCERTAIN))  # JSON is YAML
+    assert main(["run", str(path), "--draws", "60", "--chains", "2", "--no-analysis"]) == 0
+    printed = capsys.readouterr().out
+    assert "UNRELIABLE" in printed
+    assert "unlikely" not in printed.split("Outcomes")[1].split("Drivers")[0]
+
+
+def test_same_seed_same_numbers():
+    scenario = Scenario.model_validate(UNCERTAIN)
+    first = run(scenario, draws=300, chains=2, seed=7, analysis=False).to_dict()
+    second = run(scenario, draws=300, chains=2, seed=7, analysis=False).to_dict()
+    for key in ("outcomes", "drivers", "timeline"):
+        assert first[key] == second[key]
