@@ -111,7 +111,7 @@ def run_validate(args: argparse.Namespace) -> int:
             print(f"skip  {path} ({_why_skipped(path)})")
         for entry in checked:
             if entry.ok:
-                print(f"ok    {entry.path}")
+                print(f"ok  {entry.path}")
             for issue in entry.issues:
                 print(issue.format())
         print(_summary(checked, bad))

@@ -535,8 +535,8 @@ def _tables(mine: SourceMap, theirs: SourceMap):
     return ((mine.values, theirs.values), (mine.keys, theirs.keys))
 
 
-def _parent_issue(data: dict, where: SourceMap, file: str, chain: list[tuple[Path, str]]):
-    """The path of the parent named by ``extends``, or the problem with it."""
+def _find_parent(data: dict, where: SourceMap, child: Path, chain: list[tuple[Path, str]]):
+    """``((parent path, parent as shown), None)``, or ``(None, the problem with extends)``."""
     here = where.locate(("extends",))
     value = data["extends"]
     path = ("extends",)
@@ -546,8 +546,8 @@ def _parent_issue(data: dict, where: SourceMap, file: str, chain: list[tuple[Pat
     if os.path.isabs(value):
         hint = "write the path relative to this file, like `_base.yaml` or `../_base.yaml`"
         return None, _issue("extends", "`extends` takes a relative path", hint, here, path)
-    parent = chain[-1][0].parent / value
-    shown = os.path.normpath(os.path.join(os.path.dirname(file), value))
+    parent = child.parent / value
+    shown = os.path.normpath(os.path.join(os.path.dirname(chain[-1][1]), value))
     real = parent.resolve()
     if any(real == seen for seen, _ in chain):
         loop = " -> ".join([name for _, name in chain] + [shown])
@@ -583,7 +583,7 @@ def _resolve(path: Path, file: str, chain: list[tuple[Path, str]], issues: list[
         data.pop("extends", None)
         where.drop(("extends",))
         return data, where, [Path(file)]
-    parent, problem = _parent_issue(data, where, file, chain)
+    parent, problem = _find_parent(data, where, path, chain)
     if problem is not None:
         issues.append(problem)
         return None

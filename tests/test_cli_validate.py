@@ -163,8 +163,8 @@ def test_valid_files_print_ok_and_exit_0(capsys):
     assert main(["validate", str(SCENARIOS / "minimal.yaml"), str(SCENARIOS / "variant")]) == OK
     out = capsys.readouterr().out.splitlines()
     assert out == [
-        f"ok    {SCENARIOS / 'minimal.yaml'}",
-        f"ok    {SCENARIOS / 'variant' / 'child.yaml'}",
+        f"ok  {SCENARIOS / 'minimal.yaml'}",
+        f"ok  {SCENARIOS / 'variant' / 'child.yaml'}",
         "2 files: all valid",
     ]
 
