@@ -25,6 +25,7 @@ from pydantic_core import PydanticCustomError
 from engine.priors import EFFECT_WORDS, PROBABILITY_WORDS, normalise_word
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+MAX_DRIVERS = 16  # exact enumeration of 2^n driver states (models.network.MAX_DRIVERS)
 SCENARIO_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
@@ -362,7 +363,7 @@ class Scenario(Strict):
     horizon: dt.date | None = None
     extends: Text | None = None
     sources: dict[Id, Source] = Field(default_factory=dict)
-    drivers: Annotated[dict[Id, Driver], Field(min_length=1)]
+    drivers: Annotated[dict[Id, Driver], Field(min_length=1, max_length=MAX_DRIVERS)]
     outcomes: Annotated[dict[Id, Outcome], Field(min_length=2)]
     indicators: dict[Id, Indicator] = Field(default_factory=dict)
     evidence: dict[Id, Evidence] = Field(default_factory=dict)

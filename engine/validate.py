@@ -530,7 +530,11 @@ _TOO_FEW = {
     "too_short": {
         ("outcomes",): "a scenario needs at least two outcomes",
         ("drivers",): "a scenario needs at least one driver",
-    }
+    },
+    "too_long": {
+        ("drivers",): "the engine sums all 2^n driver states exactly, up to 16 drivers: merge "
+        "drivers that move together, or split the scenario",
+    },
 }
 
 
