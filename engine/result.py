@@ -182,6 +182,7 @@ class Result:
     expect: dict[str, Check] = field(default_factory=dict)
     analysis: dict[str, Any] = field(default_factory=dict)
     idata: Any = None  # ArviZ InferenceData of the main posterior, when sampled
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)  # kind -> id -> label
 
     @property
     def reliable(self) -> bool:

@@ -149,6 +149,16 @@ def sampler_settings(
     )
 
 
+def labels_of(scenario: Scenario) -> dict[str, dict[str, str]]:
+    """The label of every outcome, driver, indicator and what-if (a what-if's id if none)."""
+    return {
+        "outcomes": {k: o.label for k, o in scenario.outcomes.items()},
+        "drivers": {d: x.label for d, x in scenario.drivers.items()},
+        "indicators": {i: x.label for i, x in scenario.indicators.items()},
+        "what_if": {w: x.label or w for w, x in scenario.what_if.items()},
+    }
+
+
 def evaluator_for(network: Network, sampler: SamplerSettings) -> ExactEvaluator | SampledEvaluator:
     """Exact enumeration when every number is fixed, else NUTS on the compiled model."""
     if network.all_fixed:
@@ -225,6 +235,7 @@ def run(
         seed=sampler.seed,
         engine_version=__version__,
         idata=idata,
+        labels=labels_of(scenario),
     )
     if main_only:
         return result

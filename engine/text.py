@@ -37,7 +37,9 @@ def outcome_table(result: Result) -> Table:
     for name in result.what_if:
         table.add_column(f"if {name}", justify="right")
     for k, summary in result.main.outcomes.items():
-        row = [k, percent(summary), _word(summary, result.reliable)]
+        label = result.labels.get("outcomes", {}).get(k, k)
+        name = Text(label).append(f" ({k})", style="dim")  # Text: a label is never markup
+        row = [name, percent(summary), _word(summary, result.reliable)]
         row += [percent(c.outcomes[k]) for c in result.what_if.values()]
         table.add_row(*row)
     return table
@@ -48,7 +50,7 @@ def driver_table(condition: Condition) -> Table:
     table.add_column("driver")
     table.add_column("probability", justify="right")
     for d, summary in condition.drivers.items():
-        table.add_row(d, percent(summary))
+        table.add_row(d, percent(summary))  # ids: labels are long, the ids are the analyst's
     return table
 
 

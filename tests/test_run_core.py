@@ -83,3 +83,11 @@ def test_same_seed_same_numbers():
     second = run(scenario, draws=300, chains=2, seed=7, analysis=False).to_dict()
     for key in ("outcomes", "drivers", "timeline"):
         assert first[key] == second[key]
+
+
+def test_label_is_printed_literally_not_as_markup(capsys, tmp_path):
+    hostile = {**FIXED, "outcomes": {**FIXED["outcomes"], "y": {"label": "[bold red]x[/] [/oops]"}}}
+    path = tmp_path / "s.yaml"
+    path.write_text(json.dumps(hostile))
+    assert main(["run", str(path)]) == 0
+    assert "[bold red]x[/] [/oops]" in capsys.readouterr().out
