@@ -61,3 +61,15 @@ def convergence(draws: np.ndarray) -> dict[str, float]:
         "min_ess_bulk": pick(bulk, np.min, float(draws.shape[0] * draws.shape[1])),
         "min_ess_tail": pick(tail, np.min, float(draws.shape[0] * draws.shape[1])),
     }
+
+
+def pareto_smoothed_weights(log_ratios: np.ndarray) -> tuple[np.ndarray, float]:
+    """Normalised Pareto-smoothed importance weights and the Pareto k of their tail (ArviZ)."""
+    log_ratios = np.asarray(log_ratios, dtype=float)
+    if np.ptp(log_ratios) == 0:  # the same posterior: equal weights, nothing to smooth
+        return np.full(len(log_ratios), 1.0 / len(log_ratios)), 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        smoothed, pareto_k = _arviz().psislw(log_ratios - log_ratios.max())
+    weights = np.exp(smoothed - smoothed.max())
+    return weights / weights.sum(), float(pareto_k)
