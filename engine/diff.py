@@ -1,0 +1,321 @@
+"""The edits between two versions of a scenario: finding them and applying them (SPEC §9).
+
+Pure data, no PyMC: both versions are resolved mappings (``extends`` merged in, as
+:func:`engine.loader.load_document` gives them), and an edit is a set of key-path changes that
+can be applied to the old mapping.
+
+What counts as one edit
+-----------------------
+Only the sections ``drivers``, ``outcomes``, ``indicators`` and ``evidence`` are compared; the
+documentation fields (``label``, ``description``, ``rationale``, ``sources``, ``quote``),
+``what_if``, ``expect``, ``inference`` and every top-level key are not edits. Within them the
+leaves are:
+
+- a driver's ``p``, an outcome's ``base`` (absent reads as its default 1), an indicator's
+  ``signals``, ``if_true`` and ``if_false``: one value each, whatever its form (a word, a
+  number, ``{range: [lo, hi]}`` is one value);
+- one cause of a driver (``drivers.d.causes.parent``) and one effect on an outcome
+  (``outcomes.k.drivers.d``): one value each, ``added`` or ``removed`` when the key is new or
+  gone;
+- a whole evidence item (``evidence.e``): its target, observation, ratio and date change
+  together, since no half-way item is valid;
+- a whole driver, outcome, indicator or evidence item that exists in one version only
+  (``drivers.d``, ``added`` or ``removed``).
+
+Words compare case- and space-insensitively (``Likely`` is ``likely``). Every leaf that names a
+driver, outcome, indicator or evidence item added or removed whole (a cause on a new driver, an
+effect on it, an indicator that signals it, evidence on it, a ``signals`` moved onto it) joins
+that item's edit, listed in its ``includes``; so an edit is never applied without the items it
+refers to, and every subset of edits applied to the old version is a valid scenario (checked by
+:func:`check_mapping`, since contradictory evidence can still arise).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.errors import ScenarioIssue, render_path
+from engine.loader import ResolvedDocument, SourceMap
+from engine.priors import normalise_word
+from engine.schema import Documented, Scenario
+
+SECTIONS = ("drivers", "outcomes", "indicators", "evidence")
+DOC_FIELDS = frozenset(Documented.model_fields) | {"label"}
+# Fields whose value is a mapping of driver id -> effect: one leaf per key.
+PER_KEY = {("drivers", "causes"), ("outcomes", "drivers")}
+DEFAULTS = {("outcomes", "base"): 1}
+# Keys of the evaluated mapping that do not change the main result, or may name removed ids.
+NOT_EVALUATED = ("what_if", "expect")
+KIND_ORDER = {"removed": 0, "changed": 1, "added": 2}
+
+
+class _Missing:
+    """The value at a key path that one version does not have."""
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+
+Path_ = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One key path's value in the old and the new version (``MISSING`` where absent)."""
+
+    path: Path_
+    old: Any
+    new: Any
+
+    @property
+    def kind(self) -> str:
+        if self.old is MISSING:
+            return "added"
+        return "removed" if self.new is MISSING else "changed"
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One edit: its own change, plus the references that travel with it (``includes``)."""
+
+    change: Change
+    includes: tuple[Change, ...] = field(default_factory=tuple)
+
+    @property
+    def path(self) -> str:
+        """The key path rendered as ``drivers.mission_expansion.p``."""
+        return render_path(self.change.path)
+
+    @property
+    def kind(self) -> str:
+        return self.change.kind
+
+    @property
+    def parts(self) -> tuple[Change, ...]:
+        return (self.change, *self.includes)
+
+    def sort_key(self) -> tuple:
+        """The documented fixed order of the sequential method: removals, changes, additions,
+        each by key path."""
+        return (KIND_ORDER[self.kind], self.path)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``path``, ``kind``, ``old``, ``new`` (null where absent) and ``includes``."""
+        return {
+            "path": self.path,
+            "kind": self.kind,
+            "old": shown(self.change.old),
+            "new": shown(self.change.new),
+            "includes": [render_path(c.path) for c in self.includes],
+        }
+
+
+def shown(value: Any) -> Any:
+    """A value as JSON shows it: documentation fields other than ``label`` dropped, dates as
+    ISO text, ``MISSING`` as None."""
+    if value is MISSING or value is None:
+        return None
+    if isinstance(value, dict):
+        return {k: shown(v) for k, v in value.items() if k == "label" or k not in DOC_FIELDS}
+    if isinstance(value, list):
+        return [shown(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _canonical(value: Any) -> Any:
+    """The value compared: words normalised, documentation fields dropped."""
+    if isinstance(value, str):
+        return normalise_word(value)
+    if isinstance(value, dict):
+        return {k: _canonical(v) for k, v in value.items() if k not in DOC_FIELDS}
+    if isinstance(value, list):
+        return [_canonical(v) for v in value]
+    return value
+
+
+def _same(a: Any, b: Any) -> bool:
+    return _canonical(a) == _canonical(b)
+
+
+def _items(data: dict[str, Any], section: str) -> dict[str, Any]:
+    items = data.get(section)
+    return items if isinstance(items, dict) else {}
+
+
+def _field(item: dict[str, Any], section: str, name: str) -> Any:
+    if (section, name) in PER_KEY:
+        return item.get(name) or {}
+    return item.get(name, DEFAULTS.get((section, name), MISSING))
+
+
+def leaf_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    """Every key path under the compared sections whose value differs, in file order."""
+    changes = []
+    for section in SECTIONS:
+        before, after = _items(old, section), _items(new, section)
+        for name in [*before, *(n for n in after if n not in before)]:
+            path = (section, name)
+            if name not in after or name not in before:
+                a, b = before.get(name, MISSING), after.get(name, MISSING)
+                changes.append(Change(path, a, b))
+            elif section == "evidence":
+                if not _same(before[name], after[name]):
+                    changes.append(Change(path, before[name], after[name]))
+            else:
+                changes += _field_changes(path, before[name], after[name])
+    return changes
+
+
+def _field_changes(path: Path_, before: dict, after: dict) -> list[Change]:
+    section = path[0]
+    names = [n for n in [*before, *(n for n in after if n not in before)] if n not in DOC_FIELDS]
+    changes = []
+    for name in names:
+        a, b = _field(before, section, name), _field(after, section, name)
+        if (section, name) not in PER_KEY:
+            if not _same(a, b):
+                changes.append(Change((*path, name), a, b))
+            continue
+        for key in [*a, *(k for k in b if k not in a)]:
+            x, y = a.get(key, MISSING), b.get(key, MISSING)
+            if not _same(x, y):
+                changes.append(Change((*path, name, key), x, y))
+    return changes
+
+
+def _refers_to(change: Change) -> set[tuple[str, str]]:
+    """The items a change names: its own item, and any id its old or new value refers to."""
+    named = {(change.path[0], change.path[1])}
+    if len(change.path) == 4:  # a cause or an effect, keyed by a driver
+        named.add(("drivers", change.path[3]))
+    for value in (change.old, change.new):
+        if len(change.path) == 3 and change.path[2] == "signals" and isinstance(value, str):
+            named.add(("drivers", value))
+        if not isinstance(value, dict):
+            continue
+        for key in ("causes", "drivers"):  # a whole driver's causes, a whole outcome's effects
+            if isinstance(value.get(key), dict):
+                named |= {("drivers", d) for d in value[key]}
+        for key, section in (
+            ("signals", "drivers"),
+            ("driver", "drivers"),
+            ("indicator", "indicators"),
+        ):
+            if isinstance(value.get(key), str):
+                named.add((section, value[key]))
+    return named
+
+
+def find_edits(old: dict[str, Any], new: dict[str, Any]) -> list[Edit]:
+    """The edits from ``old`` to ``new`` (both resolved mappings), in file order.
+
+    A change that names an item added or removed whole is grouped into that item's edit (see
+    the module docstring); when a change names two such items, their edits become one.
+    """
+    changes = leaf_changes(old, new)
+    whole = {c.path: i for i, c in enumerate(changes) if len(c.path) == 2 and c.kind != "changed"}
+    group = list(range(len(changes)))
+
+    def root(i: int) -> int:
+        while group[i] != i:
+            group[i] = group[group[i]]
+            i = group[i]
+        return i
+
+    for i, change in enumerate(changes):
+        for item in _refers_to(change):
+            if item in whole:
+                a, b = sorted((root(i), root(whole[item])), key=_anchor_rank(changes, whole))
+                group[b] = a
+    members: dict[int, list[Change]] = {}
+    for i, change in enumerate(changes):
+        members.setdefault(root(i), []).append(change)
+    return [
+        Edit(changes[r], tuple(c for c in parts if c is not changes[r]))
+        for r, parts in members.items()
+    ]
+
+
+def _anchor_rank(changes: list[Change], whole: dict[Path_, int]):
+    """Order of preference for the change a group is named after: a whole item first (by
+    section), then file order."""
+
+    def rank(i: int) -> tuple:
+        is_whole = whole.get(changes[i].path) == i
+        return (not is_whole, SECTIONS.index(changes[i].path[0]), i)
+
+    return rank
+
+
+def apply_edits(base: dict[str, Any], edits: Iterable[Edit]) -> dict[str, Any]:
+    """``base`` (the old mapping) with the edits' new values written in; ``base`` is unchanged.
+
+    Added items go to the end of their section, so the order of drivers (and so the graph a
+    compiled model is cached by) does not change when only values change.
+    """
+    data = copy.deepcopy(base)
+    for edit in edits:
+        for change in edit.parts:
+            _write(data, change.path, change.new)
+    return data
+
+
+def _write(data: dict[str, Any], path: Path_, value: Any) -> None:
+    node = data
+    for key in path[:-1]:
+        if not isinstance(node.get(key), dict):
+            node[key] = {}
+        node = node[key]
+    if value is MISSING:
+        node.pop(path[-1], None)
+    else:
+        node[path[-1]] = copy.deepcopy(value)
+
+
+def evaluated_base(
+    old: dict[str, Any], new: dict[str, Any], inference: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The old mapping as the starting point of every evaluation.
+
+    ``what_if`` and ``expect`` are dropped (they do not change the main result and may name ids
+    an edit removes); ``sources`` holds both versions' sources, so items brought in from the new
+    version cite sources that exist; ``inference`` is the one given (the same for every subset).
+    """
+    data = {k: copy.deepcopy(v) for k, v in old.items() if k not in NOT_EVALUATED}
+    sources = {**_items(old, "sources"), **_items(new, "sources")}
+    if sources:
+        data["sources"] = copy.deepcopy(sources)
+    if inference is not None:
+        data["inference"] = dict(inference)
+    elif "inference" in new:
+        data["inference"] = copy.deepcopy(new["inference"])
+    return data
+
+
+def check_mapping(
+    data: dict[str, Any], name: str = "<diff>"
+) -> tuple[Scenario | None, list[ScenarioIssue]]:
+    """Validate a mapping built by :func:`apply_edits` (no file behind it, so no line numbers)."""
+    from engine.validate import check_document  # engine.validate imports the rules
+
+    document = ResolvedDocument(Path(name), data, SourceMap(name), (Path(name),))
+    return check_document(document)
+
+
+def sequential_order(edits: Sequence[Edit]) -> list[int]:
+    """Indices of ``edits`` in the documented fixed order: removals, changes, additions, each
+    by key path."""
+    return sorted(range(len(edits)), key=lambda i: edits[i].sort_key())
+
+
+def same_outcomes(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Whether both versions have the same outcome ids."""
+    return set(_items(old, "outcomes")) == set(_items(new, "outcomes"))

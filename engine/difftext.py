@@ -1,0 +1,164 @@
+"""A diff as tables: rich for a terminal, Markdown for a pull-request comment.
+
+Numbers are rounded here only. Changes are in percentage points. Scenario text (labels, words,
+values) is data: rich prints it as ``Text`` (never markup) and Markdown escapes it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from engine.comparison import DiffResult, EditShare
+from engine.diff import MISSING, shown
+
+METHODS = {
+    "shapley": "Shapley: each edit's change is its average over every order of applying the edits",
+    "sequential": "sequential: the edits applied one after another in the order listed",
+    None: "not attributed",
+}
+_MD_SPECIAL = set("\\`*_{}[]<>|~&")  # what could start markup inside a table cell
+
+
+def brief(value: Any, limit: int = 60) -> str:
+    """A value as the analyst wrote it, on one line: a word, a number, ``{range: [0.2, 0.4]}``;
+    an item added or removed whole without its documentation fields."""
+    if value is MISSING or value is None:
+        return "—"
+    value = shown(value)
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, int | float):
+        text = f"{value:g}"
+    else:
+        if isinstance(value, dict):
+            value = {k: v for k, v in value.items() if k != "label"}
+        text = yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=10**6)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _pp(delta: float | None) -> str:
+    """A change in percentage points, ``+5.2`` / ``−0.3``; ``—`` when not attributed."""
+    if delta is None:
+        return "—"
+    points = 100 * delta
+    if abs(points) < 0.05:
+        return "0.0"
+    return f"{points:+.1f}".replace("-", "−")
+
+
+def _cell(share: EditShare, k: str) -> str:
+    text = _pp(share.change[k] if share.change is not None else None)
+    return text + " ~" if k in share.within_noise else text
+
+
+def _percent(p: float | None) -> str:
+    return "—" if p is None else f"{p:.1%}"
+
+
+def _rows(result: DiffResult) -> list[tuple[str, str, str, str, str]]:
+    """(label, id, old, new, change) of every outcome of either version; a sampled change
+    shows its Monte Carlo standard error."""
+    rows = []
+    errors = result.change_mcse
+    for k, delta in result.change.items():
+        label = result.labels.get(k, k)
+        old, new = result.old.outcomes.get(k), result.new.outcomes.get(k)
+        change = _pp(delta)
+        if delta is not None and not result.exact:
+            change += f" ± {100 * errors[k]:.1f}"
+        rows.append((label, k, _percent(old), _percent(new), change))
+    return rows
+
+
+def _outcomes(result: DiffResult) -> list[str]:
+    return list(result.old.outcomes) if result.method else []
+
+
+def _listed(result: DiffResult) -> list[EditShare]:
+    """The edits in the order they were applied (sequential), else in file order."""
+    if result.method == "sequential" and result.order is not None:
+        return [result.edits[i] for i in result.order]
+    return result.edits
+
+
+def _heading(result: DiffResult) -> str:
+    return f"Scenario diff: {result.old_id} → {result.new_id}"
+
+
+def render(result: DiffResult, console: Console | None = None) -> None:
+    """Print the diff as two tables (outcomes, then edits) and the notes."""
+    console = console or Console()
+    outcomes = Table(title=_heading(result), title_justify="left")
+    for column in ("outcome", "old", "new", "change (pp)"):
+        outcomes.add_column(column, justify="left" if column == "outcome" else "right")
+    for label, k, old, new, delta in _rows(result):
+        outcomes.add_row(Text(label).append(f" ({k})", style="dim"), old, new, delta)
+    edits = Table(title=f"Edits — {METHODS[result.method]}", title_justify="left")
+    edits.add_column("edit", no_wrap=True)  # a key path is only useful whole
+    edits.add_column("kind")
+    edits.add_column("old → new")
+    columns = _outcomes(result)
+    for k in columns:
+        edits.add_column(k, justify="right")
+    for share in _listed(result):
+        change = f"{brief(share.edit.change.old)} → {brief(share.edit.change.new)}"
+        path = Text(share.edit.path)
+        if share.edit.includes:
+            path.append(f" (+{len(share.edit.includes)} references)", style="dim")
+        edits.add_row(path, share.edit.kind, Text(change), *(_cell(share, k) for k in columns))
+    if columns and result.edits:
+        edits.add_row("total", "", "", *(_pp(result.change[k]) for k in columns), style="bold")
+    parts: list[Any] = [outcomes, edits if result.edits else Text("No edits.")]
+    parts += [Text(f"Note: {note}", style="yellow") for note in result.notes]
+    parts.append(Text(_method_line(result), style="dim"))
+    console.print(Group(*parts))
+
+
+def _method_line(result: DiffResult) -> str:
+    how = "exact enumeration" if result.exact else "NUTS, the same seed for every run"
+    return f"{result.evaluations} evaluations ({how}), {result.seconds:.1f} s"
+
+
+def md_escape(text: str) -> str:
+    """Scenario text for a Markdown table cell: punctuation backslash-escaped, one line."""
+    return "".join("\\" + c if c in _MD_SPECIAL else c for c in " ".join(str(text).split()))
+
+
+def markdown(result: DiffResult) -> str:
+    """The diff as Markdown tables, fit to paste as a pull-request comment."""
+    lines = [f"### {md_escape(_heading(result))}", ""]
+    lines += ["| outcome | old | new | change (pp) |", "| --- | ---: | ---: | ---: |"]
+    for label, k, old, new, delta in _rows(result):
+        lines.append(f"| {md_escape(label)} (`{k}`) | {old} | {new} | {delta} |")
+    lines += ["", f"**Edits** — {METHODS[result.method]}; changes in percentage points.", ""]
+    if not result.edits:
+        lines.append("No edits.")
+    else:
+        columns = _outcomes(result)
+        lines.append("| edit | kind | old → new |" + "".join(f" `{k}` |" for k in columns))
+        lines.append("| --- | --- | --- |" + " ---: |" * len(columns))
+        for share in _listed(result):
+            edit = share.edit
+            path = f"`{edit.path}`"
+            if edit.includes:
+                path += " (with " + ", ".join(f"`{p}`" for p in edit.to_dict()["includes"]) + ")"
+            change = md_escape(f"{brief(edit.change.old)} → {brief(edit.change.new)}")
+            cells = "".join(f" {_cell(share, k)} |" for k in columns)
+            lines.append(f"| {path} | {edit.kind} | {change} |{cells}")
+        if columns:
+            total = "".join(f" **{_pp(result.change[k])}** |" for k in columns)
+            lines.append(f"| **total** | | |{total}")
+    lines.append("")
+    lines += [f"- {md_escape(note)}" for note in result.notes]
+    if any(share.within_noise for share in result.edits):
+        lines.append("- `~` marks a change within sampling noise (under three standard errors)")
+    lines.append(f"- {md_escape(_method_line(result))}")
+    return "\n".join(lines) + "\n"
