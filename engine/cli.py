@@ -226,3 +226,114 @@ def run_run(args: argparse.Namespace) -> int:
         render(result)
     failed = any(check.status == "fail" for check in result.expect.values())
     return CHECK_FAILED if failed else OK
+
+
+# --- check -------------------------------------------------------------------------------------
+
+
+@subcommand
+def _add_check(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "check",
+        help="check the expectations of scenario files (for CI)",
+        description="Run every scenario file among PATHS once and judge each of its "
+        "expectations: one line per check (PASS, FAIL or CLOSE for too close to call), then a "
+        "summary. Exit 0 when every check passes, 1 when any fails, 2 when any file is invalid "
+        "(the other files are still checked).",
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        default=[Path("scenarios")],
+        metavar="PATH",
+        help="files or folders (default: scenarios/)",
+    )
+    parser.add_argument(
+        "--strict", action="store_true", help="count a check too close to call as a failure"
+    )
+    parser.add_argument("--junit", type=Path, metavar="FILE", help="also write JUnit XML to FILE")
+    parser.set_defaults(run=run_check)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """``signpost check [PATH...]``: 0 all pass, 1 a check failed, 2 a file was invalid."""
+    import os
+    import time
+
+    from engine.checking import check_paths, exit_code, file_lines, summary
+
+    started = time.perf_counter()
+    colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    files = []
+    for file in check_paths(args.paths):
+        files.append(file)
+        for line in file_lines(file, strict=args.strict, colour=colour):
+            print(line, flush=True)
+    seconds = time.perf_counter() - started
+    print(summary(files, strict=args.strict, seconds=seconds))
+    if args.junit is not None:
+        from engine.junit import write_junit
+
+        write_junit(args.junit, files, strict=args.strict, seconds=seconds)
+    return exit_code(files, strict=args.strict)
+
+
+# --- diff --------------------------------------------------------------------------------------
+
+
+@subcommand
+def _add_diff(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "diff",
+        help="compare two versions of a scenario, edit by edit",
+        description="Compare two versions of a scenario (OLD NEW, or --git REV FILE for FILE "
+        "at REV against FILE now): the outcome probabilities of each, their change, and each "
+        "edit's share of it (Shapley values for up to six edits, else sequential). Exit 0, or "
+        "2 on bad input.",
+    )
+    parser.add_argument("paths", nargs="+", type=Path, metavar="FILE", help="OLD NEW, or FILE")
+    parser.add_argument("--git", metavar="REV", help="compare FILE at git revision REV with now")
+    shape = parser.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help="print the SPEC §9 diff object")
+    shape.add_argument("--markdown", action="store_true", help="print Markdown tables")
+    parser.add_argument("--draws", type=int, help="draws per chain when sampling (default 500)")
+    parser.add_argument("--tune", type=int, help="tuning steps per chain (default 500)")
+    parser.add_argument("--chains", type=int, help="chains (default: the new version's)")
+    parser.add_argument("--seed", type=int, help="random seed (default: the new version's)")
+    parser.set_defaults(run=run_diff)
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    """``signpost diff OLD NEW`` / ``signpost diff --git REV FILE``: 0, or 2 on bad input."""
+    from engine.errors import ScenarioError
+    from engine.versions import GitError, load_versions
+
+    wanted = 1 if args.git else 2
+    if len(args.paths) != wanted:
+        usage = "--git REV FILE" if args.git else "OLD NEW, or --git REV FILE"
+        print(f"signpost diff: expected {usage}", file=sys.stderr)
+        return BAD_INPUT
+    try:
+        old, new = load_versions(args.paths, args.git)
+    except (ScenarioError, GitError) as error:
+        text = error.format() if isinstance(error, ScenarioError) else f"signpost diff: {error}"
+        print(text, file=sys.stderr)
+        return BAD_INPUT
+    from engine.comparison import compare
+
+    settings = {k: getattr(args, k) for k in ("draws", "tune", "chains", "seed")}
+    say = (lambda m: print(f"signpost diff: {m}", file=sys.stderr)) if sys.stderr.isatty() else None
+    result = compare(old, new, progress=say, **settings)
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    elif args.markdown:
+        from engine.difftext import markdown
+
+        sys.stdout.write(markdown(result))
+    else:
+        from engine.difftext import render
+
+        render(result)
+    return OK
+

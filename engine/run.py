@@ -175,6 +175,7 @@ def run(
     seed: int | None = None,
     analysis: bool = True,
     main_only: bool = False,
+    checks_only: bool = False,
     progress: Progress | None = None,
 ) -> Result:
     """Run a validated scenario: main result, what-ifs, timeline, expectations and analysis.
@@ -189,6 +190,9 @@ def run(
         Add influence, uncertainty, signposts and band-crossing (SPEC §9).
     main_only : bool
         Only the main result: no what-ifs, timeline, expectations or analysis (for diffs).
+    checks_only : bool
+        Only what the expectations need: the main result and the what-ifs they name, then
+        the expectations; no timeline and no analysis (for ``signpost check``).
     progress : callable, optional
         Called with a short message before each step.
 
@@ -210,11 +214,14 @@ def run(
     main = evaluate(network.setting())
     idata = getattr(evaluate, "last_idata", None)
     what_if = {}
+    wanted = {e.what_if for e in scenario.expect.values()} if checks_only else None
     for name, item in ({} if main_only else scenario.what_if).items():
+        if wanted is not None and name not in wanted:
+            continue
         say(f"what-if {name}")
         what_if[name] = evaluate(network.setting(do=item.set))
     timeline = []
-    for step in [] if main_only else network.timeline():
+    for step in [] if main_only or checks_only else network.timeline():
         if set(step.evidence) == set(scenario.evidence):
             condition = main  # the last point counts all the evidence: that is the main result
         else:
@@ -239,7 +246,7 @@ def run(
     )
     if main_only:
         return result
-    if analysis:
+    if analysis and not checks_only:
         say("analysis")
         result.analysis = analyse(network, result, evaluate)
     result.expect = evaluate_expectations(scenario, result)
