@@ -337,3 +337,53 @@ def run_diff(args: argparse.Namespace) -> int:
         render(result)
     return OK
 
+
+# --- report ------------------------------------------------------------------------------------
+
+
+@subcommand
+def _add_report(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "report",
+        help="run scenarios and write HTML, Markdown and CSV reports",
+        description="Run every scenario under PATHS and write reports/<id>/ (index.html, "
+        "report.md, CSV tables, posterior.nc, scenario.yaml) and reports/index.html with all "
+        "of them side by side. Unchanged scenarios are skipped. A scenario that fails is "
+        "listed with its error and the rest complete. Exit 0, or 1 when any scenario failed.",
+    )
+    parser.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default scenarios/)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path("reports"), help="reports folder (default reports/)"
+    )
+    parser.add_argument("-j", "--jobs", type=int, help="worker processes (default: CPU count)")
+    parser.add_argument("--force", action="store_true", help="re-do reports that are up to date")
+    parser.add_argument("--draws", type=int, help="draws per chain (default: the scenario's)")
+    parser.add_argument("--chains", type=int, help="chains (default: the scenario's)")
+    parser.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
+    parser.add_argument("--no-analysis", action="store_true", help="skip influence/signposts")
+    parser.set_defaults(run=run_report)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """``signpost report [PATHS] --out DIR``: 0, 1 when any scenario failed, 2 if none found."""
+    from engine.loader import discover
+    from engine.report.batch import RunOptions, report_batch
+
+    paths = args.paths or [Path("scenarios")]
+    if args.jobs is not None and args.jobs < 1:
+        print("signpost report: -j needs a number of workers, 1 or more", file=sys.stderr)
+        return BAD_INPUT
+    if not discover(paths):
+        print(f"signpost report: no scenario files in {' '.join(map(str, paths))}", file=sys.stderr)
+        return BAD_INPUT
+    options = RunOptions(args.draws, args.chains, args.seed, analysis=not args.no_analysis)
+    batch = report_batch(paths, args.out, jobs=args.jobs, options=options, force=args.force)
+    counts = {s: sum(e.status == s for e in batch.entries) for s in ("reported", "unchanged")}
+    failed = len(batch.entries) - sum(counts.values())
+    print(
+        f"{counts['reported']} reported, {counts['unchanged']} unchanged, {failed} failed "
+        f"in {batch.seconds:.0f} s: {args.out / 'index.html'}"
+    )
+    return batch.exit_code

@@ -1,0 +1,420 @@
+"""One scenario's report: the page's context, and writing its folder.
+
+:func:`page_context` turns a result (plus the scenario it came from and where that came from)
+into plain data, every number already formatted; the templates only lay it out.
+:func:`write_report` writes ``index.html``, ``report.md``, the CSV tables, ``scenario.yaml`` and,
+when sampled, ``posterior.nc`` into one folder, each file atomically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.metadata
+import platform
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from engine.report import figures
+from engine.report.files import atomic_path, remove_stale_temporaries, write_text
+from engine.report.numbers import percent, prior_of, share, word
+from engine.report.tables import report_tables, write_csv
+from engine.report.templating import render_html, render_markdown
+from engine.result import Result
+from engine.schema import Scenario
+
+LIBRARIES = ("pymc", "nutpie", "arviz", "numpy", "scipy", "pydantic", "matplotlib", "jinja2")
+
+FILE_NOTES = {
+    "report.md": "this report in Markdown",
+    "scenario.yaml": "the scenario as run, after extends",
+    "posterior.nc": "posterior draws of the main result (ArviZ InferenceData, netCDF)",
+    "outcomes.csv": "outcome probabilities",
+    "drivers.csv": "driver priors and posteriors",
+    "what_if.csv": "what-ifs beside the main result",
+    "timeline.csv": "outcome probabilities along the timeline",
+    "expectations.csv": "expectations and their status",
+    "influence.csv": "outcome probabilities with each driver set true / false",
+    "signposts.csv": "what observing each item would tell",
+    "uncertainty.csv": "each uncertain number's share of the spread",
+    "band_crossing.csv": "observations that would change an outcome's word",
+}
+
+
+@dataclass
+class Provenance:
+    """Where a report came from: the file, its hashes, the run's options, the software."""
+
+    file: str
+    file_sha256: str  # the scenario file as written
+    chain: list[tuple[str, str]]  # (file, sha256) of the file and every parent it extends
+    resolved_sha256: str  # the resolved scenario (scenario.yaml)
+    options: dict[str, Any] = field(default_factory=dict)
+    generated: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "file_sha256": self.file_sha256,
+            "chain": [{"file": f, "sha256": h} for f, h in self.chain],
+            "resolved_sha256": self.resolved_sha256,
+            "options": self.options,
+            "generated": self.generated,
+        }
+
+
+def library_versions() -> dict[str, str]:
+    """Python and the installed versions of the libraries a result depends on."""
+    versions = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def write_report(
+    folder: str | Path,
+    scenario: Scenario,
+    result: Result,
+    resolved_yaml: str,
+    provenance: Provenance,
+) -> list[str]:
+    """Write one scenario's report folder; return the names of the files written.
+
+    Parameters
+    ----------
+    folder : str or Path
+        ``reports/<id>``; created if missing.
+    scenario : Scenario
+        The validated scenario that was run.
+    result : Result
+        Its result, with analysis when computed.
+    resolved_yaml : str
+        The scenario after ``extends``, as YAML (written as ``scenario.yaml``).
+    provenance : Provenance
+        Where it came from.
+
+    Returns
+    -------
+    list of str
+        File names, relative to ``folder``. A ``posterior.nc`` left by an earlier sampled run is
+        removed when this run is exact.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(folder)
+    written = []
+    for name, (header, rows) in report_tables(result, scenario).items():
+        write_csv(folder / name, header, rows)
+        written.append(name)
+    write_text(folder / "scenario.yaml", resolved_yaml)
+    written.append("scenario.yaml")
+    if result.idata is not None:
+        with atomic_path(folder / "posterior.nc") as temporary:
+            result.idata.to_netcdf(str(temporary))
+        written.append("posterior.nc")
+    else:
+        (folder / "posterior.nc").unlink(missing_ok=True)
+    context = page_context(scenario, result, provenance, files=["report.md", *written])
+    write_text(folder / "report.md", render_markdown("report.md", **context))
+    context["charts"] = charts(scenario, result)
+    write_text(folder / "index.html", render_html("page.html", **context))
+    return ["index.html", "report.md", *written]
+
+
+def charts(scenario: Scenario, result: Result) -> dict[str, Markup]:
+    """The page's figures as inline SVG (matplotlib escapes the text inside)."""
+    return {
+        "outcomes": Markup(figures.outcome_chart(result)),
+        "timeline": Markup(figures.timeline_chart(result, scenario)),
+        "graph": Markup(figures.graph_diagram(scenario, result)),
+    }
+
+
+def page_context(
+    scenario: Scenario, result: Result, provenance: Provenance, files: list[str] | None = None
+) -> dict[str, Any]:
+    """Everything the page and the Markdown show, as plain data with numbers formatted."""
+    reliable = result.reliable
+    outcome_labels = {k: o.label for k, o in scenario.outcomes.items()}
+    return {
+        "scenario": _about(scenario, provenance),
+        "reliable": reliable,
+        "exact": result.diagnostics.method == "exact",
+        "headline": [
+            {
+                "id": k,
+                "label": outcome_labels.get(k, k),
+                "percent": percent(s),
+                "word": word(s.p, reliable),
+            }
+            for k, s in result.main.outcomes.items()
+        ],
+        "what_if": _what_if(scenario, result),
+        "timeline": _timeline(scenario, result),
+        "evidence": _evidence(scenario),
+        "drivers": _drivers(scenario, result),
+        "analysis": _analysis(scenario, result) if result.analysis else None,
+        "expectations": [
+            {
+                "name": name,
+                "label": scenario.expect[name].label or "",
+                "status": c.status,
+                "value": f"{c.value:.3f}",
+                "margin": f"{c.margin:+.3f}",
+                "mcse": f"{c.mcse:.4f}",
+                "description": c.description,
+            }
+            for name, c in result.expect.items()
+        ],
+        "diagnostics": _diagnostics(result),
+        "provenance": _provenance(scenario, result, provenance),
+        "files": [{"name": name, "note": FILE_NOTES.get(name, "")} for name in files or []],
+        "charts": {},
+    }
+
+
+def _about(scenario: Scenario, provenance: Provenance) -> dict[str, Any]:
+    return {
+        "id": scenario.id,
+        "title": scenario.title,
+        "question": scenario.question,
+        "description": scenario.description,
+        "authors": scenario.authors,
+        "as_of": scenario.as_of.isoformat() if scenario.as_of else None,
+        "horizon": scenario.horizon.isoformat() if scenario.horizon else None,
+        "file": provenance.file,
+    }
+
+
+def _what_if(scenario: Scenario, result: Result) -> dict[str, Any]:
+    columns = [
+        {
+            "id": name,
+            "label": item.label or name,
+            "set": ", ".join(f"{d} = {'true' if v else 'false'}" for d, v in item.set.items()),
+            "reliable": result.what_if[name].reliable,
+        }
+        for name, item in scenario.what_if.items()
+        if name in result.what_if
+    ]
+    rows = [
+        {
+            "id": k,
+            "label": scenario.outcomes[k].label,
+            "main": percent(s),
+            "values": [percent(result.what_if[c["id"]].outcomes[k]) for c in columns],
+        }
+        for k, s in result.main.outcomes.items()
+    ]
+    return {"columns": columns, "rows": rows}
+
+
+def _timeline(scenario: Scenario, result: Result) -> dict[str, Any]:
+    outcomes = [{"id": k, "label": scenario.outcomes[k].label} for k in result.main.outcomes]
+    points = [
+        {
+            "date": p.date.isoformat() if p.date else "(undated)",
+            "evidence": len(p.evidence),
+            "values": [percent(p.condition.outcomes[k]) for k in result.main.outcomes],
+        }
+        for p in result.timeline
+    ]
+    return {"outcomes": outcomes, "points": points}
+
+
+def _evidence(scenario: Scenario) -> list[dict[str, Any]]:
+    rows = []
+    for name, item in scenario.evidence.items():
+        target = item.driver or item.indicator
+        target_label = (
+            scenario.drivers[target].label if item.driver else scenario.indicators[target].label
+        )
+        if item.observed is not None:
+            kind = f"observed {'true' if item.observed else 'false'}"
+        else:
+            kind = f"likelihood ratio {item.likelihood_ratio:g}"
+        rows.append(
+            {
+                "id": name,
+                "label": item.label or "",
+                "target": target,
+                "target_label": target_label,
+                "kind": kind,
+                "date": item.date.isoformat() if item.date else "(from as_of)",
+                "sources": item.sources,
+                "quote": item.quote,
+            }
+        )
+    return rows
+
+
+def _effect_text(spec: Any) -> str:
+    if isinstance(spec, str):
+        return spec
+    if isinstance(spec, dict):
+        key, value = next(iter(spec.items()))
+        return f"{key} {value}"
+    return f"{spec:+g} log-odds"
+
+
+def _drivers(scenario: Scenario, result: Result) -> list[dict[str, Any]]:
+    evidence_on: dict[str, list[str]] = {}
+    for name, item in scenario.evidence.items():
+        if item.driver:
+            evidence_on.setdefault(item.driver, []).append(name)
+    rows = []
+    for d, s in result.main.drivers.items():
+        driver = scenario.drivers[d]
+        rows.append(
+            {
+                "id": d,
+                "label": driver.label,
+                "prior": prior_of(driver.p)["text"],
+                "causes": [f"{c} {_effect_text(e)}" for c, e in driver.causes.items()],
+                "posterior": percent(s),
+                "word": word(s.p, result.reliable),
+                "evidence": evidence_on.get(d, []),
+            }
+        )
+    return rows
+
+
+def _item_label(scenario: Scenario, item: str) -> str:
+    if item in scenario.drivers:
+        return scenario.drivers[item].label
+    if item in scenario.indicators:
+        return scenario.indicators[item].label
+    return item
+
+
+def _analysis(scenario: Scenario, result: Result) -> dict[str, Any]:
+    analysis, outcomes = result.analysis, list(result.main.outcomes)
+    influence = [
+        {
+            "id": d,
+            "label": _item_label(scenario, d),
+            "swing": share(row["swing"]),
+            "values": [
+                f"{share(row['if_true'][k])} / {share(row['if_false'][k])}" for k in outcomes
+            ],
+        }
+        for d, row in analysis.get("influence", {}).items()
+    ]
+    signposts = [
+        {
+            "id": item,
+            "label": _item_label(scenario, item),
+            "kind": row["kind"],
+            "bits": f"{row['bits']:.3f}",
+            "p_true": share(row["p_true"]),
+            "values": [
+                f"{share(row['if_true'][k])} / {share(row['if_false'][k])}" for k in outcomes
+            ],
+        }
+        for item, row in analysis.get("signposts", {}).items()
+    ]
+    crossings = [
+        {
+            "outcome": k,
+            "label": scenario.outcomes[k].label,
+            "items": [
+                {
+                    "item": c["item"],
+                    "label": _item_label(scenario, c["item"]),
+                    "observed": "true" if c["observed"] else "false",
+                    "p": share(c["p"]),
+                    "word": c["word"] if result.reliable else "—",
+                    "p_observation": share(c["p_observation"]),
+                }
+                for c in analysis.get("band_crossing", {}).get(k, [])
+            ],
+        }
+        for k in outcomes
+    ]
+    uncertainty = [
+        {
+            "outcome": k,
+            "label": scenario.outcomes[k].label,
+            "numbers": [{"path": path, "share": share(x)} for path, x in list(shares.items())[:5]],
+        }
+        for k, shares in analysis.get("uncertainty", {}).items()
+    ]
+    return {
+        "outcomes": [{"id": k, "label": scenario.outcomes[k].label} for k in outcomes],
+        "influence": influence,
+        "signposts": signposts,
+        "band_crossing": crossings,
+        "uncertainty": uncertainty,
+    }
+
+
+def _number(value: float | None, spec: str) -> str:
+    return "n/a" if value is None else format(value, spec)
+
+
+def _diagnostics(result: Result) -> dict[str, Any]:
+    d = result.diagnostics
+    if d.method == "exact":
+        return {
+            "method": "exact",
+            "summary": "Exact enumeration: every number is fixed; no sampling, no posterior draws.",
+            "rows": [("seconds", f"{d.seconds:.2f}")],
+        }
+    rows = [
+        ("chains × draws", f"{d.chains} × {d.draws} (tuning {d.tune})"),
+        ("target acceptance", _number(d.target_accept, ".2f")),
+        ("max R-hat (≤ 1.01)", _number(d.max_rhat, ".4f")),
+        ("min bulk ESS (≥ 400)", _number(d.min_ess_bulk, ".0f")),
+        ("min tail ESS (≥ 400)", _number(d.min_ess_tail, ".0f")),
+        ("divergences (0)", str(d.divergences)),
+        ("retried with more draws", "yes" if d.retried else "no"),
+        ("seconds sampling", f"{d.seconds:.1f}"),
+    ]
+    verdict = "reliable" if result.reliable else "UNRELIABLE"
+    summary = f"NUTS (nutpie), the worst over the main result, what-ifs and timeline: {verdict}."
+    return {"method": "nuts", "summary": summary, "rows": rows}
+
+
+def _provenance(scenario: Scenario, result: Result, provenance: Provenance) -> dict[str, Any]:
+    cited: dict[str, list[str]] = {}
+    quotes = []
+    for kind in ("drivers", "outcomes", "indicators", "evidence", "what_if", "expect"):
+        for name, item in getattr(scenario, kind).items():
+            for source in item.sources:
+                cited.setdefault(source, []).append(f"{kind}.{name}")
+            if item.quote:
+                quotes.append(
+                    {"item": f"{kind}.{name}", "quote": item.quote, "sources": item.sources}
+                )
+    sources = [
+        {
+            "id": name,
+            "title": s.title or name,
+            "author": s.author,
+            "publisher": s.publisher,
+            "published": s.published.isoformat() if s.published else None,
+            "url": s.url,
+            "accessed": s.accessed.isoformat() if s.accessed else None,
+            "cited_by": cited.get(name, []),
+        }
+        for name, s in scenario.sources.items()
+    ]
+    return {
+        "sources": sources,
+        "quotes": quotes,
+        "file": provenance.file,
+        "file_sha256": provenance.file_sha256,
+        "chain": provenance.chain,
+        "resolved_sha256": provenance.resolved_sha256,
+        "seed": result.seed,
+        "options": ", ".join(f"{k} {v}" for k, v in provenance.options.items() if v is not None)
+        or "the scenario's own",
+        "engine_version": result.engine_version,
+        "versions": library_versions(),
+        "generated": provenance.generated or dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }

@@ -1,0 +1,53 @@
+"""One small sampled scenario through ``signpost report``: intervals, posterior.nc, analysis.
+
+Kept small (200 draws, 2 chains) because sampling dominates the test time.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import arviz as az
+import pytest
+
+from engine.cli import main
+
+MINIMAL = Path(__file__).parent / "scenarios" / "minimal.yaml"
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory):
+    root = tmp_path_factory.mktemp("sampled")
+    shutil.copy(MINIMAL, root / "minimal.yaml")
+    out = root / "reports"
+    args = ["report", str(root), "--out", str(out), "-j", "1", "--draws", "200", "--chains", "2"]
+    assert main(args) == 0
+    return out
+
+
+def test_the_sampled_report_has_a_posterior_and_intervals(out):
+    folder = out / "minimal"
+    posterior = az.from_netcdf(folder / "posterior.nc")
+    assert posterior.posterior.sizes["chain"] == 2
+    assert posterior.posterior.sizes["draw"] >= 200  # more when the run was retried
+    with open(folder / "outcomes.csv", newline="", encoding="utf-8") as stream:
+        rows = {r["outcome"]: r for r in csv.DictReader(stream)}
+    wet = rows["wet"]
+    assert float(wet["lo"]) < float(wet["p"]) < float(wet["hi"])
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    shown = f"{float(wet['p']):.0%} ({float(wet['lo']):.0%}–{float(wet['hi']):.0%})"
+    assert shown in page
+    assert "NUTS (nutpie)" in page and "No posterior.nc" not in page
+    assert "posterior.nc" in page
+    for name in ("influence.csv", "signposts.csv", "uncertainty.csv", "band_crossing.csv"):
+        assert (folder / name).is_file()
+
+
+def test_the_manifest_records_the_run_options(out):
+    manifest = json.loads((out / "minimal" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["options"] == {"draws": 200, "chains": 2, "seed": None, "analysis": True}
+    assert "posterior.nc" in manifest["files"]
+    assert manifest["summary"]["method"] == "nuts"
