@@ -132,8 +132,8 @@ def inner(options: argparse.Namespace) -> None:
     """Print one JSON object of in-process timings (seconds) for (c) and (d)."""
     sys.path.insert(0, str(ROOT))
     from engine.compile import network_of
-    from engine.loader import load_scenario
     from engine.run import SampledEvaluator, sampler_settings
+    from engine.validate import load_scenario
 
     def evaluator(scenario):
         settings = sampler_settings(scenario, draws=options.draws, chains=options.chains)

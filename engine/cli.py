@@ -202,7 +202,7 @@ def _add_run(subparsers) -> None:
 def run_run(args: argparse.Namespace) -> int:
     """``signpost run FILE``: 0, 1 when an expectation fails, 2 on bad input."""
     from engine.errors import CHECK_FAILED, ScenarioError
-    from engine.loader import load_scenario
+    from engine.validate import load_scenario
 
     try:
         scenario = load_scenario(args.path)

@@ -27,7 +27,7 @@ Every value and key keeps its :class:`Location`, including the file it came from
 in an inherited key points into the parent file.
 
 Semantic checks (the schema, cross-references) live in :mod:`engine.validate`;
-:func:`load_scenario` runs both.
+:func:`engine.validate.load_scenario` runs both.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ import yaml
 from engine.errors import ScenarioError, ScenarioIssue
 
 if TYPE_CHECKING:
-    from engine.schema import Scenario
+    pass
 
 MAX_BYTES = 1_000_000  # a real scenario is a few kilobytes
 MAX_DEPTH = 64  # a scenario nests about five deep
@@ -654,33 +654,6 @@ def load_document(path: str | Path) -> ResolvedDocument:
     if issues or document is None:
         raise ScenarioError(issues)
     return document
-
-
-def load_scenario(path: str | Path) -> Scenario:
-    """Read, resolve and validate a scenario file.
-
-    Parameters
-    ----------
-    path : str or Path
-        The scenario file.
-
-    Returns
-    -------
-    engine.schema.Scenario
-        The validated scenario.
-
-    Raises
-    ------
-    ScenarioError
-        With every problem in the file at once: reading, format and cross-references.
-    """
-    # engine.validate reads this module's documents, so it is imported here, not at the top.
-    from engine.validate import check_file
-
-    checked = check_file(path)
-    if checked.scenario is None:
-        raise ScenarioError(checked.issues)
-    return checked.scenario
 
 
 def is_scenario_name(path: Path) -> bool:

@@ -183,7 +183,7 @@ def run(
     Parameters
     ----------
     scenario : Scenario
-        A validated scenario (``engine.loader.load_scenario``).
+        A validated scenario (``engine.validate.load_scenario``).
     draws, tune, chains, seed : int, optional
         Override the scenario's ``inference`` block.
     analysis : bool

@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from engine.errors import ScenarioIssue, sort_issues
+from engine.errors import ScenarioError, ScenarioIssue, sort_issues
 from engine.loader import KeyPath, ResolvedDocument, read_document
 from engine.priors import EFFECT_WORDS, PROBABILITY_BANDS, normalise_word
 from engine.rules import check_rules
@@ -550,3 +550,27 @@ def _bad_value_hint(kind: str, name: str, path: KeyPath) -> str:
 def _short(text: str, limit: int = 120) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, resolve and validate a scenario file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The scenario file.
+
+    Returns
+    -------
+    engine.schema.Scenario
+        The validated scenario.
+
+    Raises
+    ------
+    ScenarioError
+        With every problem in the file at once: reading, format and cross-references.
+    """
+    checked = check_file(path)
+    if checked.scenario is None:
+        raise ScenarioError(checked.issues)
+    return checked.scenario

@@ -19,9 +19,9 @@ import numpy as np
 import pytest
 from scipy import optimize, stats
 
-from engine.loader import load_scenario
 from engine.run import run
 from engine.schema import Scenario
+from engine.validate import load_scenario
 
 BASELINE = Path(__file__).parents[1] / "scenarios" / "kazakhstan" / "baseline.yaml"
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from engine.compile import network_of
-from engine.loader import discover, load_document, load_scenario
+from engine.loader import discover, load_document
+from engine.validate import load_scenario
 
 PACK = Path(__file__).parents[1] / "scenarios" / "kazakhstan"
 NAMED_DRIVERS = {

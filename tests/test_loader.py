@@ -14,10 +14,10 @@ from engine.loader import (
     Location,
     discover,
     load_document,
-    load_scenario,
     read_document,
 )
 from engine.schema import Scenario
+from engine.validate import load_scenario
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 VARIANT = SCENARIOS / "variant"

@@ -16,8 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.errors import CODES, ScenarioError
-from engine.loader import load_document, load_scenario
+from engine.loader import load_document
 from engine.schema import Scenario
+from engine.validate import load_scenario
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 SOURCES = {

@@ -24,10 +24,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.loader import load_scenario
 from engine.result import Condition, Result
 from engine.run import run
 from engine.schema import Scenario
+from engine.validate import load_scenario
 from tests.reference import (
     Answer,
     Evidence,

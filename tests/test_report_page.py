@@ -13,12 +13,13 @@ import re
 import pytest
 import yaml
 
-from engine.loader import load_document, load_scenario
+from engine.loader import load_document
 from engine.priors import PROBABILITY_BANDS
 from engine.report.batch import RunOptions, report_batch
 from engine.report.page import Provenance, write_report
 from engine.result import Diagnostics
 from engine.run import run
+from engine.validate import load_scenario
 from tests.report_fixtures import (
     HOSTILE_FORMULA,
     HOSTILE_MATH,

@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 
 from engine.errors import ScenarioError
-from engine.loader import load_document, load_scenario
+from engine.loader import load_document
 from engine.rules.causes import strongly_connected
 from engine.schema import Scenario
-from engine.validate import check_file, check_files, check_unique_ids
+from engine.validate import check_file, check_files, check_unique_ids, load_scenario
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 
