@@ -284,6 +284,11 @@ def _drivers(scenario: Scenario, result: Result) -> list[dict[str, Any]]:
     return rows
 
 
+def _true_false(row: dict, outcomes: list[str]) -> list[str]:
+    """Each outcome's probability with the item true / false, as "a% / b%"."""
+    return [f"{share(row['if_true'][k])} / {share(row['if_false'][k])}" for k in outcomes]
+
+
 def _item_label(scenario: Scenario, item: str) -> str:
     if item in scenario.drivers:
         return scenario.drivers[item].label
@@ -299,9 +304,7 @@ def _analysis(scenario: Scenario, result: Result) -> dict[str, Any]:
             "id": d,
             "label": _item_label(scenario, d),
             "swing": share(row["swing"]),
-            "values": [
-                f"{share(row['if_true'][k])} / {share(row['if_false'][k])}" for k in outcomes
-            ],
+            "values": _true_false(row, outcomes),
         }
         for d, row in analysis.get("influence", {}).items()
     ]
@@ -312,9 +315,7 @@ def _analysis(scenario: Scenario, result: Result) -> dict[str, Any]:
             "kind": row["kind"],
             "bits": f"{row['bits']:.3f}",
             "p_true": share(row["p_true"]),
-            "values": [
-                f"{share(row['if_true'][k])} / {share(row['if_false'][k])}" for k in outcomes
-            ],
+            "values": _true_false(row, outcomes),
         }
         for item, row in analysis.get("signposts", {}).items()
     ]
