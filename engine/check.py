@@ -19,20 +19,19 @@ TOO_CLOSE_MCSE = 3.0
 
 
 def _subject(condition: Condition, kind: str):
-    """Summaries and per-draw values (or None when exact) for outcomes or drivers."""
+    """Summaries and per-draw values (None when exact) of the outcomes or the drivers."""
+    sample = condition.sample
     if kind == "outcome":
-        return condition.outcomes, condition.outcome_draws
-    return condition.drivers, condition.driver_draws
+        return condition.outcomes, None if sample is None else sample.outcomes
+    return condition.drivers, None if sample is None else sample.drivers
 
 
-def _mcse(draws: np.ndarray | None, weights: dict[int, float]) -> float:
-    """MCSE of a weighted sum of columns of (chains, draws, k) draws; 0 when exact."""
+def _mcse(condition: Condition, draws: np.ndarray | None, weights: dict[int, float]) -> float:
+    """MCSE of a weighted sum of columns of (S, k) per-draw values; 0 when exact."""
     if draws is None:
         return 0.0
-    from engine.diagnostics import mcse_of_mean
-
-    combined = sum(w * draws[..., j] for j, w in weights.items())
-    return float(mcse_of_mean(np.asarray(combined)[..., None])[0])
+    combined = sum(w * draws[:, j] for j, w in weights.items())
+    return condition.sample.mcse(np.asarray(combined))
 
 
 def evaluate(name: str, expectation: Expectation, result: Result) -> Check:
@@ -67,7 +66,7 @@ def evaluate(name: str, expectation: Expectation, result: Result) -> Check:
         value, margin = p, p - others[runner_up]
         weights, strict = {k: 1.0, runner_up: -1.0}, True
         text = f"P({subject}{where}) is the largest (next: {ids[runner_up]})"
-    mcse = _mcse(draws, weights)
+    mcse = _mcse(condition, draws, weights)
     if mcse > 0 and abs(margin) < TOO_CLOSE_MCSE * mcse:
         status = TOO_CLOSE
     elif margin > 0 or (margin == 0 and not strict):

@@ -1,7 +1,7 @@
 """Checking a batch of scenario files: one run per file, one verdict per expectation.
 
 The front doors (``signpost check`` and the pytest plugin) share this module. Each valid file
-is run once with :func:`engine.run.run` ``checks_only=True`` (the main result and the what-ifs
+is run once with :func:`engine.run.run` ``scope="checks"`` (the main result and the what-ifs
 its expectations name; a scenario whose numbers are all fixed is answered exactly, without
 sampling) and every ``expect`` entry is judged by :mod:`engine.check`. An invalid file is
 reported with its validation errors and the other files are still checked.
@@ -92,7 +92,7 @@ def run_checks(scenario, path: str | Path = "") -> FileChecks:
     from engine.run import run  # the runner (and PyMC when sampling) only when checking
 
     started = time.perf_counter()
-    result = run(scenario, analysis=False, checks_only=True)
+    result = run(scenario, scope="checks")
     return FileChecks(
         Path(path),
         checks=dict(result.expect),

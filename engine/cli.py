@@ -192,6 +192,11 @@ def _add_run(subparsers) -> None:
     )
     parser.add_argument("path", type=Path, metavar="FILE", help="a scenario file")
     parser.add_argument("--json", action="store_true", help="print the SPEC §8 JSON object")
+    parser.add_argument(
+        "--method",
+        choices=("auto", "importance", "nuts"),
+        help="how to compute uncertain numbers (default: the scenario's, else auto)",
+    )
     parser.add_argument("--draws", type=int, help="draws per chain (default: the scenario's)")
     parser.add_argument("--chains", type=int, help="chains (default: the scenario's)")
     parser.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
@@ -209,15 +214,21 @@ def run_run(args: argparse.Namespace) -> int:
     except ScenarioError as error:
         print(error.format(), file=sys.stderr)
         return BAD_INPUT
+    from engine.progress import DelayedStatus
     from engine.run import run
 
-    result = run(
-        scenario,
-        draws=args.draws,
-        chains=args.chains,
-        seed=args.seed,
-        analysis=not args.no_analysis,
-    )
+    with DelayedStatus(
+        f"signpost run {args.path}", enabled=None if not args.json else False
+    ) as say:
+        result = run(
+            scenario,
+            method=args.method,
+            draws=args.draws,
+            chains=args.chains,
+            seed=args.seed,
+            scope="results" if args.no_analysis else "all",
+            progress=say,
+        )
     if args.json:
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -321,10 +332,11 @@ def run_diff(args: argparse.Namespace) -> int:
         print(text, file=sys.stderr)
         return BAD_INPUT
     from engine.comparison import compare
+    from engine.progress import DelayedStatus
 
     settings = {k: getattr(args, k) for k in ("draws", "tune", "chains", "seed")}
-    say = (lambda m: print(f"signpost diff: {m}", file=sys.stderr)) if sys.stderr.isatty() else None
-    result = compare(old, new, progress=say, **settings)
+    with DelayedStatus("signpost diff", enabled=None if not args.json else False) as say:
+        result = compare(old, new, progress=say, **settings)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     elif args.markdown:
@@ -387,3 +399,46 @@ def run_report(args: argparse.Namespace) -> int:
         f"in {batch.seconds:.0f} s: {args.out / 'index.html'}"
     )
     return batch.exit_code
+
+
+# --- score -------------------------------------------------------------------------------------
+
+
+@subcommand
+def _add_score(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "score",
+        help="score resolved scenarios against what happened (Brier, log)",
+        description="Run every scenario file among PATHS once and score each one with a "
+        "`resolved` block against what happened: P(happened) with its 90% interval, the Brier "
+        "score and the log score (natural log), P(happened) along the timeline, then the means "
+        "and, from ten resolved scenarios on, a calibration table. Unresolved scenarios are "
+        "listed apart. Exit 0, or 2 when any file is invalid (the others are still scored).",
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        default=[Path("scenarios")],
+        metavar="PATH",
+        help="files or folders (default: scenarios/)",
+    )
+    parser.add_argument("--json", action="store_true", help="print the SPEC §10 JSON object")
+    parser.set_defaults(run=run_score)
+
+
+def run_score(args: argparse.Namespace) -> int:
+    """``signpost score [PATH...]``: 0, or 2 when a file is invalid or none is found."""
+    from engine.progress import DelayedStatus
+    from engine.score.batch import exit_code, score_paths, to_json
+
+    with DelayedStatus("signpost score", enabled=None if not args.json else False) as say:
+        files = list(score_paths(args.paths, progress=say))
+    if args.json:
+        print(json.dumps(to_json(files), indent=2, ensure_ascii=False))
+    else:
+        from engine.score.text import render_lines
+
+        for line in render_lines(files):
+            print(line)
+    return exit_code(files)

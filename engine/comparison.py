@@ -251,7 +251,7 @@ class _Evaluator:
             raise ValueError(f"edits {sorted(subset)} do not make a valid scenario")
         self.done += 1
         self.say(f"evaluating {self.done}/{total}")
-        result = run(scenario, main_only=True, **self.settings)
+        result = run(scenario, scope="main", **self.settings)
         main = result.main
         if main.diagnostics.method != "exact":
             self.used = {"chains": main.diagnostics.chains, "seed": result.seed}

@@ -14,10 +14,10 @@ from functools import cached_property
 
 import numpy as np
 
-from engine.priors import BetaPrior, Fixed, NormalPrior, Prior, effect_prior, probability_prior
+from engine.priors import Fixed, Prior, effect_prior, probability_prior
 from engine.schema import Scenario
+from models.layout import PRIOR_DATA, Layout
 from models.network import Graph, Params, Setting
-from models.slots import effect_slots, probability_slots
 
 
 @dataclass(frozen=True)
@@ -39,27 +39,22 @@ class Network:
     log_base: np.ndarray
 
     @cached_property
-    def prob_slots(self) -> list[str]:
-        return probability_slots(self.graph)
+    def layout(self) -> Layout:
+        return Layout(self.graph)
 
-    @cached_property
-    def effect_slots(self) -> list[str]:
-        return effect_slots(self.graph)
+    @property
+    def priors(self) -> list[Prior]:
+        """The prior of every slot, in slot order (probabilities, then effects)."""
+        return self.prob_priors + self.effect_priors
 
     @property
     def all_fixed(self) -> bool:
-        return not any(prior.uncertain for prior in self.prob_priors + self.effect_priors)
+        return not any(prior.uncertain for prior in self.priors)
 
     @cached_property
     def uncertain_slots(self) -> list[str]:
         """Key paths of every uncertain number, probabilities first."""
-        return [
-            slot
-            for slot, prior in zip(
-                self.prob_slots + self.effect_slots, self.prob_priors + self.effect_priors
-            )
-            if prior.uncertain
-        ]
+        return [slot for slot, prior in zip(self.layout.slots, self.priors) if prior.uncertain]
 
     def prior_data(self) -> dict[str, np.ndarray]:
         """The priors as the compiled model's data (placeholders where a number is fixed)."""
@@ -71,7 +66,7 @@ class Network:
             )
 
         probs, effects = self.prob_priors, self.effect_priors
-        return {
+        data = {
             "prob_alpha": column(probs, "alpha", 1.0),
             "prob_beta": column(probs, "beta", 1.0),
             "prob_fixed": np.array([getattr(p, "value", 0.5) for p in probs], dtype=float),
@@ -82,23 +77,19 @@ class Network:
             "effect_is_fixed": np.array([not p.uncertain for p in effects], dtype=float),
             "log_base": self.log_base,
         }
+        assert tuple(data) == PRIOR_DATA
+        return data
 
     def params(self, prob: np.ndarray | None = None, effect: np.ndarray | None = None) -> Params:
         """Numbers for the network: fixed slots from the scenario, uncertain ones from draws.
 
-        ``prob`` (draws, P) and ``effect`` (draws, F) hold draws for every slot (the model's
-        variables); without them every slot must be fixed and the result has no draws dimension.
+        ``prob`` (draws, P) and ``effect`` (draws, F) hold draws for every slot; without them
+        every slot must be fixed and the result has no draws dimension.
         """
-        prob_values = self._fill(self.prob_priors, prob)
-        effect_values = self._fill(self.effect_priors, effect)
-        n, m, e = len(self.graph.drivers), len(self.graph.indicators), len(self.graph.causes)
-        return Params(
-            p=prob_values[..., :n],
-            cause=effect_values[..., :e],
-            effect=effect_values[..., e:],
-            log_base=self.log_base,
-            if_true=prob_values[..., n : n + m],
-            if_false=prob_values[..., n + m :],
+        return self.layout.params(
+            self._fill(self.prob_priors, prob),
+            self._fill(self.effect_priors, effect),
+            self.log_base,
         )
 
     @staticmethod
@@ -108,24 +99,10 @@ class Network:
             if np.isnan(fixed).any():
                 raise ValueError("uncertain numbers need draws")
             return fixed
-        mask = np.array([not p.uncertain for p in priors])
+        mask = np.array([not p.uncertain for p in priors], dtype=bool)
         out = np.array(draws, dtype=float, copy=True).reshape(-1, len(priors))
         out[:, mask] = fixed[mask]
         return out
-
-    def prior_draws(self, size: int, rng: np.random.Generator) -> Params:
-        """Independent draws of every number from its prior (for tests and checks)."""
-
-        def draw(prior: Prior) -> np.ndarray:
-            if isinstance(prior, BetaPrior):
-                return rng.beta(prior.alpha, prior.beta, size)
-            if isinstance(prior, NormalPrior):
-                return rng.normal(prior.mu, prior.sigma, size)
-            return np.full(size, prior.value)
-
-        prob = np.stack([draw(p) for p in self.prob_priors], axis=-1)
-        effect = np.stack([draw(p) for p in self.effect_priors], axis=-1).reshape(size, -1)
-        return self.params(prob, effect)
 
     def setting(
         self, evidence: Iterable[str] | None = None, do: Mapping[str, bool] | None = None

@@ -1,75 +1,95 @@
-"""Summaries and sampler diagnostics from posterior draws, with ArviZ (SPEC §4)."""
+"""The reliability rule of SPEC §4, stated once: every method's bar and the verdict on a run.
+
+Modelled on arviz-stats' ``diagnose``: the limits are keyword arguments with the SPEC's values
+as defaults, and the answer is a verdict plus the details of what missed the bar, in words
+a reader understands. Nothing here computes a diagnostic; ``engine.inference`` does.
+"""
 
 from __future__ import annotations
 
-import warnings
+import math
+from dataclasses import dataclass
 
-import numpy as np
-
-from engine.result import Summary
-
-
-def _arviz():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # ArviZ announces its refactor on import
-        import arviz
-
-    return arviz
+RHAT_MAX = 1.01  # MCMC: every R-hat at most this
+ESS_MIN = 400  # MCMC: every bulk and tail ESS; importance sampling: the effective sample size
+PARETO_K_MAX = 0.7  # importance sampling: the Pareto k-hat of the weights at most this
 
 
-def _per_column(function, draws: np.ndarray, **kwargs) -> np.ndarray:
-    """Apply an ArviZ (chain, draw) statistic to each column of (chains, draws, k) draws."""
-    out = np.full(draws.shape[-1], np.nan)
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        for j in range(draws.shape[-1]):
-            column = draws[..., j]
-            if np.ptp(column) > 0:  # a constant has no R-hat or ESS to speak of
-                out[j] = float(np.ravel(function(column, **kwargs))[0])
-    return out
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a setting's numbers can be trusted, and what missed the bar when not."""
+
+    reliable: bool
+    problems: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return self.reliable
 
 
-def mcse_of_mean(draws: np.ndarray) -> np.ndarray:
-    """Monte Carlo standard error of the mean of each column of (chains, draws, k) draws."""
-    values = _per_column(_arviz().mcse, draws, method="mean")
-    return np.nan_to_num(values, nan=0.0)
+def _missing(value: float | None) -> bool:
+    return value is None or not math.isfinite(value)
 
 
-def summarize(draws: np.ndarray) -> list[Summary]:
-    """Mean, 5th and 95th percentiles and MCSE of each column of (chains, draws, k) draws."""
-    flat = draws.reshape(-1, draws.shape[-1])
-    mean = flat.mean(axis=0)
-    lo, hi = np.quantile(flat, [0.05, 0.95], axis=0)
-    mcse = mcse_of_mean(draws)
-    mean, lo, hi = (np.clip(x, 0.0, 1.0) for x in (mean, lo, hi))
-    return [Summary(*map(float, row)) for row in zip(mean, lo, hi, mcse)]
+def diagnose(
+    method: str,
+    *,
+    max_rhat: float | None = None,
+    min_ess_bulk: float | None = None,
+    min_ess_tail: float | None = None,
+    divergences: int = 0,
+    ess: float | None = None,
+    pareto_k: float | None = None,
+    rhat_max: float = RHAT_MAX,
+    ess_min: float = ESS_MIN,
+    pareto_k_max: float = PARETO_K_MAX,
+) -> Verdict:
+    """The verdict on one setting's diagnostics.
+
+    Parameters
+    ----------
+    method : {"exact", "importance", "nuts"}
+        How the numbers were obtained. Exact enumeration is always reliable.
+    max_rhat, min_ess_bulk, min_ess_tail, divergences : optional
+        MCMC diagnostics (worst over the quantities that matter).
+    ess, pareto_k : float, optional
+        Importance-sampling diagnostics: effective sample size and Pareto k-hat of the weights.
+    rhat_max, ess_min, pareto_k_max : float
+        The bars (SPEC §4 by default).
+
+    Returns
+    -------
+    Verdict
+        ``reliable`` and, when not, one phrase per miss (``"R-hat 1.03 > 1.01"``).
+    """
+    if method == "exact":
+        return Verdict(True)
+    problems: list[str] = []
+    if method == "importance":
+        if _missing(pareto_k) or pareto_k > pareto_k_max:
+            problems.append(f"Pareto k {_show(pareto_k)} > {pareto_k_max:g}")
+        if _missing(ess) or ess < ess_min:
+            problems.append(f"ESS {_show(ess, 0)} < {ess_min:g}")
+    elif method == "nuts":
+        if _missing(max_rhat) or max_rhat > rhat_max:
+            problems.append(f"R-hat {_show(max_rhat, 3)} > {rhat_max:g}")
+        for name, value in (("bulk", min_ess_bulk), ("tail", min_ess_tail)):
+            if _missing(value) or value < ess_min:
+                problems.append(f"{name} ESS {_show(value, 0)} < {ess_min:g}")
+        if divergences:
+            problems.append(f"{divergences} divergences")
+    else:
+        raise ValueError(f"unknown method {method!r}: expected exact, importance or nuts")
+    return Verdict(not problems, tuple(problems))
 
 
-def convergence(draws: np.ndarray) -> dict[str, float]:
-    """Worst R-hat and smallest bulk and tail ESS over the columns of (chains, draws, k)."""
-    az = _arviz()
-    rhat = _per_column(az.rhat, draws)
-    bulk = _per_column(az.ess, draws, method="bulk")
-    tail = _per_column(az.ess, draws, method="tail")
-
-    def pick(values, reduce, empty):
-        values = values[np.isfinite(values)]
-        return float(reduce(values)) if values.size else empty
-
-    return {
-        "max_rhat": pick(rhat, np.max, 1.0),
-        "min_ess_bulk": pick(bulk, np.min, float(draws.shape[0] * draws.shape[1])),
-        "min_ess_tail": pick(tail, np.min, float(draws.shape[0] * draws.shape[1])),
-    }
+def bar(method: str) -> str:
+    """The bar of a method, in words (for warnings in every output)."""
+    if method == "importance":
+        return f"Pareto k <= {PARETO_K_MAX:g} and effective sample size >= {ESS_MIN}"
+    if method == "nuts":
+        return f"R-hat <= {RHAT_MAX:g}, bulk and tail ESS >= {ESS_MIN}, no divergences"
+    return "exact: always reliable"
 
 
-def pareto_smoothed_weights(log_ratios: np.ndarray) -> tuple[np.ndarray, float]:
-    """Normalised Pareto-smoothed importance weights and the Pareto k of their tail (ArviZ)."""
-    log_ratios = np.asarray(log_ratios, dtype=float)
-    if np.ptp(log_ratios) == 0:  # the same posterior: equal weights, nothing to smooth
-        return np.full(len(log_ratios), 1.0 / len(log_ratios)), 0.0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        smoothed, pareto_k = _arviz().psislw(log_ratios - log_ratios.max())
-    weights = np.exp(smoothed - smoothed.max())
-    return weights / weights.sum(), float(pareto_k)
+def _show(value: float | None, digits: int = 2) -> str:
+    return "n/a" if _missing(value) else f"{value:.{digits}f}"

@@ -61,6 +61,7 @@ CODES: dict[str, str] = {
     "self-cause": "a driver listed among its own causes",
     "cause-cycle": "the causes among drivers form a cycle",
     "contradictory-evidence": "hard evidence that contradicts other hard evidence",
+    "resolved-early": "a resolution dated on or before the scenario's as_of",
     # a batch of files
     "duplicate-id": "two scenarios of one batch share an id",
 }

@@ -95,6 +95,12 @@ _READS_AS = {
 }
 
 
+# Keys of the format itself that YAML 1.1 would read as a boolean: read as text where the format
+# puts them (SPEC §10's `resolved: {on: 2023-12-31}`). YAML 1.2 readers, such as editors' YAML
+# language server, read `on` as text anyway.
+FORMAT_KEYS = {("resolved", "on")}
+
+
 @dataclass(frozen=True)
 class Location:
     """Where a key or value was written.
@@ -451,6 +457,8 @@ class _Builder:
             return f"<key at line {here.line}>"
         self._escaped_control(node.value, here, path + (node.value,))
         reads_as = None if notes else _reads_as(node)
+        if (*path, node.value) in FORMAT_KEYS:
+            reads_as = None
         if reads_as is not None:
             shown = node.value or "(empty)"
             message = f"YAML reads the key `{shown}` as {reads_as}, not as text"

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from engine.diagnostics import Verdict, diagnose
 from models.network import Params
 
 
@@ -34,37 +35,59 @@ class Summary:
 
 @dataclass
 class Diagnostics:
-    """How the numbers were obtained, and whether the sampler can be trusted (SPEC §4)."""
+    """How one setting's numbers (or a whole run's) were obtained, and whether to trust them.
 
-    method: str  # "exact" or "nuts"
+    ``method`` is ``exact`` (every number fixed), ``importance`` (prior draws weighted by
+    P(e | θ), Pareto-smoothed) or ``nuts`` (MCMC); a run whose settings used both says
+    ``importance+nuts``. Fields that do not apply to the method are None.
+    """
+
+    method: str
+    draws: int = 0  # importance: prior draws; nuts: draws per chain
+    seconds: float = 0.0
+    # importance sampling
+    ess: float | None = None
+    pareto_k: float | None = None
+    # MCMC
     chains: int = 0
-    draws: int = 0
     tune: int = 0
     target_accept: float | None = None
     max_rhat: float | None = None
     min_ess_bulk: float | None = None
     min_ess_tail: float | None = None
     divergences: int = 0
-    seconds: float = 0.0
-    retried: bool = False
+    retried: bool = False  # nuts: sampled again with more draws; importance: more prior draws
+    settings: dict[str, int] = field(default_factory=dict)  # a run: settings per method
+
+    @property
+    def verdict(self) -> Verdict:
+        """The SPEC §4 verdict (a run: every setting's, combined)."""
+        if self.method == "exact":
+            return Verdict(True)
+        problems: list[str] = []
+        for method in self.method.split("+"):
+            problems += diagnose(
+                method,
+                max_rhat=self.max_rhat,
+                min_ess_bulk=self.min_ess_bulk,
+                min_ess_tail=self.min_ess_tail,
+                divergences=self.divergences,
+                ess=self.ess,
+                pareto_k=self.pareto_k,
+            ).problems
+        return Verdict(not problems, tuple(problems))
 
     @property
     def reliable(self) -> bool:
-        if self.method == "exact":
-            return True
-        return (
-            self.max_rhat is not None
-            and self.max_rhat <= 1.01
-            and (self.min_ess_bulk or 0) >= 400
-            and (self.min_ess_tail or 0) >= 400
-            and self.divergences == 0
-        )
+        return self.verdict.reliable
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "method": self.method,
-            "chains": self.chains,
             "draws": self.draws,
+            "ess": _finite_or_none(self.ess),
+            "pareto_k": _finite_or_none(self.pareto_k),
+            "chains": self.chains,
             "tune": self.tune,
             "target_accept": self.target_accept,
             "max_rhat": _finite_or_none(self.max_rhat),
@@ -74,37 +97,69 @@ class Diagnostics:
             "seconds": round(self.seconds, 3),
             "retried": self.retried,
             "reliable": self.reliable,
+            "problems": list(self.verdict.problems),
+            "settings": dict(self.settings),
         }
 
     @classmethod
-    def combine(cls, parts: list[Diagnostics]) -> Diagnostics:
-        """One diagnostics record for a run made of several sampled settings: the worst of each."""
+    def combine(cls, parts: list[Diagnostics], seconds: float | None = None) -> Diagnostics:
+        """One record for a run of several settings: the worst of each diagnostic."""
         sampled = [d for d in parts if d.method != "exact"]
+        total = sum(d.seconds for d in parts) if seconds is None else seconds
         if not sampled:
-            return cls("exact", seconds=sum(d.seconds for d in parts))
-        first = sampled[0]
+            return cls("exact", seconds=total, settings={"exact": len(parts)})
+        by_method = {m: [d for d in sampled if d.method == m] for m in ("importance", "nuts")}
+        used = [m for m, ds in by_method.items() if ds]
+        weighted, chained = by_method["importance"], by_method["nuts"]
 
         def worst(values, pick):
             values = [v for v in values if v is not None and math.isfinite(v)]
             return pick(values) if values else None
 
+        first = (weighted or chained)[0]
         return cls(
-            method=first.method,
-            chains=first.chains,
+            method="+".join(used),
             draws=first.draws,
-            tune=max(d.tune for d in sampled),
-            target_accept=max(d.target_accept or 0 for d in sampled),
-            max_rhat=worst([d.max_rhat for d in sampled], max),
-            min_ess_bulk=worst([d.min_ess_bulk for d in sampled], min),
-            min_ess_tail=worst([d.min_ess_tail for d in sampled], min),
-            divergences=sum(d.divergences for d in sampled),
-            seconds=sum(d.seconds for d in parts),
+            seconds=total,
+            ess=worst([d.ess for d in weighted], min),
+            pareto_k=worst([d.pareto_k for d in weighted], max),
+            chains=chained[0].chains if chained else 0,
+            tune=max((d.tune for d in chained), default=0),
+            target_accept=max((d.target_accept or 0 for d in chained), default=None),
+            max_rhat=worst([d.max_rhat for d in chained], max),
+            min_ess_bulk=worst([d.min_ess_bulk for d in chained], min),
+            min_ess_tail=worst([d.min_ess_tail for d in chained], min),
+            divergences=sum(d.divergences for d in chained),
             retried=any(d.retried for d in sampled),
+            settings={m: len(ds) for m, ds in by_method.items() if ds}
+            | ({"exact": len(parts) - len(sampled)} if len(parts) > len(sampled) else {}),
         )
 
 
 def _finite_or_none(value: float | None) -> float | None:
     return None if value is None or not math.isfinite(value) else float(value)
+
+
+@dataclass
+class Sample:
+    """The draws behind one setting's numbers: θ, what each draw gives, and its weight.
+
+    Importance sampling: prior draws with Pareto-smoothed weights. NUTS: the chains' draws,
+    chain after chain, with equal weights. Means, intervals and Monte Carlo standard errors of
+    anything computed per draw come from :mod:`engine.inference.estimates`.
+    """
+
+    params: Params  # one row per draw
+    outcomes: np.ndarray  # (S, K) q_k(θ) = P(Y = k | e, θ)
+    drivers: np.ndarray  # (S, n) P(D_i = 1 | e, θ)
+    weights: np.ndarray  # (S,) summing to 1
+    chains: int = 0  # NUTS: the number of chains; 0 for independent weighted draws
+
+    def mcse(self, values: np.ndarray) -> float:
+        """Monte Carlo standard error of the posterior mean of ``values`` (one per draw)."""
+        from engine.inference.estimates import mcse
+
+        return mcse(values, self)
 
 
 @dataclass
@@ -114,11 +169,8 @@ class Condition:
     outcomes: dict[str, Summary]
     drivers: dict[str, Summary]
     diagnostics: Diagnostics
-    # Per-draw values, (chains, draws, K) and (chains, draws, n); None when exact.
-    outcome_draws: np.ndarray | None = None
-    driver_draws: np.ndarray | None = None
-    params: Params | None = None  # the numbers, one row per draw (flattened), or unbatched
-    state_posterior: np.ndarray | None = None  # (draws, N) or (N,)
+    params: Params  # the numbers: unbatched when exact, else one row per draw
+    sample: Sample | None = None  # None when exact
 
     @property
     def reliable(self) -> bool:
@@ -129,6 +181,7 @@ class Condition:
             "outcomes": {k: s.to_dict() for k, s in self.outcomes.items()},
             "drivers": {k: s.to_dict() for k, s in self.drivers.items()},
             "reliable": self.reliable,
+            "method": self.diagnostics.method,
         }
 
 
@@ -181,7 +234,6 @@ class Result:
     engine_version: str
     expect: dict[str, Check] = field(default_factory=dict)
     analysis: dict[str, Any] = field(default_factory=dict)
-    idata: Any = None  # ArviZ InferenceData of the main posterior, when sampled
     labels: dict[str, dict[str, str]] = field(default_factory=dict)  # kind -> id -> label
 
     @property

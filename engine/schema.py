@@ -25,7 +25,6 @@ from pydantic_core import PydanticCustomError
 from engine.priors import EFFECT_WORDS, PROBABILITY_WORDS, normalise_word
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
-MAX_DRIVERS = 16  # exact enumeration of 2^n driver states (models.network.MAX_DRIVERS)
 SCENARIO_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
@@ -343,11 +342,21 @@ def _not_bool(value: Any) -> Any:
 
 
 class Inference(Strict):
+    method: Literal["auto", "importance", "nuts"] = "auto"
     seed: Annotated[int, Field(ge=0)] = 20220107
     chains: Annotated[int, Field(ge=1, le=16)] = 4
     draws: Annotated[int, Field(ge=50, le=100_000)] = 1000
     tune: Annotated[int, Field(ge=50, le=100_000)] = 1000
     target_accept: Annotated[float, Field(gt=0.5, lt=1.0, allow_inf_nan=False)] = 0.9
+
+
+class Resolution(Strict):
+    """What happened, once the horizon has passed (SPEC §10). It never changes the numbers."""
+
+    outcome: Id
+    on: dt.date
+    sources: Annotated[list[Id], Field(min_length=1)]
+    note: Text | None = None
 
 
 class Scenario(Strict):
@@ -363,13 +372,14 @@ class Scenario(Strict):
     horizon: dt.date | None = None
     extends: Text | None = None
     sources: dict[Id, Source] = Field(default_factory=dict)
-    drivers: Annotated[dict[Id, Driver], Field(min_length=1, max_length=MAX_DRIVERS)]
+    drivers: Annotated[dict[Id, Driver], Field(min_length=1)]
     outcomes: Annotated[dict[Id, Outcome], Field(min_length=2)]
     indicators: dict[Id, Indicator] = Field(default_factory=dict)
     evidence: dict[Id, Evidence] = Field(default_factory=dict)
     what_if: dict[Id, WhatIf] = Field(default_factory=dict)
     expect: dict[Id, Expectation] = Field(default_factory=dict)
     inference: Inference = Field(default_factory=Inference)
+    resolved: Resolution | None = None
 
 
 def json_schema() -> dict:

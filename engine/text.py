@@ -108,11 +108,22 @@ def diagnostics_text(result: Result) -> Text:
     d = result.diagnostics
     if d.method == "exact":
         return Text("Exact: every number is fixed; no sampling.", style="green")
-    line = (
-        f"NUTS: {d.chains} chains x {d.draws} draws; max R-hat {d.max_rhat:.3f}; "
-        f"min ESS bulk {d.min_ess_bulk:.0f}, tail {d.min_ess_tail:.0f}; "
-        f"{d.divergences} divergences; {d.seconds:.1f} s"
-    )
+    parts = []
+    if d.ess is not None:
+        parts.append(
+            f"importance sampling: {d.draws} prior draws; smallest ESS {d.ess:.0f}; "
+            f"largest Pareto k {d.pareto_k:.2f}"
+        )
+    if d.max_rhat is not None:
+        parts.append(
+            f"NUTS: {d.chains} chains x {d.draws if d.ess is None else '…'} draws; "
+            f"max R-hat {d.max_rhat:.3f}; min ESS bulk {d.min_ess_bulk:.0f}, "
+            f"tail {d.min_ess_tail:.0f}; {d.divergences} divergences"
+        )
+    counts = ", ".join(f"{n} {method}" for method, n in d.settings.items())
+    line = "; ".join(parts) + f" ({counts} settings; {d.seconds:.1f} s)"
+    if not result.reliable:
+        line += ". Missed the bar: " + "; ".join(d.verdict.problems)
     return Text(line, style="green" if result.reliable else "bold red")
 
 
@@ -123,9 +134,9 @@ def render(result: Result, console: Console | None = None) -> None:
     if not result.reliable:
         parts.append(
             Panel(
-                "UNRELIABLE: the sampler missed the reliability bar (R-hat <= 1.01, ESS >= 400, "
-                "no divergences) even after a retry. The numbers below may be wrong; no words "
-                "are given.",
+                "UNRELIABLE: some numbers missed the reliability bar ("
+                + "; ".join(result.diagnostics.verdict.problems or ("see the diagnostics",))
+                + ") even after a retry. The numbers below may be wrong; no words are given.",
                 style="bold red",
             )
         )

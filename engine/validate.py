@@ -70,7 +70,9 @@ TOP_TAKES = {
     "evidence": "a mapping of evidence ids to evidence items",
     "what_if": "a mapping of what-if ids to what-ifs",
     "expect": "a mapping of expectation ids to expectations",
-    "inference": "a mapping of settings (seed, chains, draws, tune, target_accept)",
+    "inference": "a mapping of settings (method, seed, chains, draws, tune, target_accept)",
+    "resolved": "a mapping: outcome (the id of the outcome that happened), on (a date after "
+    "as_of), sources (a list of source ids) and an optional note",
     "authors": "a list of names, like [Jane Doe]",
 }
 TAKES = {
@@ -108,8 +110,10 @@ TAKES = {
     "draws": "a whole number from 50 to 100000",
     "tune": "a whole number from 50 to 100000",
     "target_accept": "a number between 0.5 and 1, like 0.9",
+    "method": "auto, importance or nuts",
+    "note": _TEXT,
 }
-DATE_KEYS = {"as_of", "horizon", "date", "published", "accessed"}
+DATE_KEYS = {"as_of", "horizon", "date", "published", "accessed", "on"}
 EXPECTED = {
     "string_type": "text",
     "float_type": "a number",
@@ -530,10 +534,8 @@ _TOO_FEW = {
     "too_short": {
         ("outcomes",): "a scenario needs at least two outcomes",
         ("drivers",): "a scenario needs at least one driver",
-    },
-    "too_long": {
-        ("drivers",): "the engine sums all 2^n driver states exactly, up to 16 drivers: merge "
-        "drivers that move together, or split the scenario",
+        ("resolved", "sources"): "cite at least one source that shows what happened, like "
+        "[xi_visit_2022]",
     },
 }
 

@@ -1,13 +1,18 @@
 """The PyMC model of a network (SPEC §4): priors, the exact sum over driver states, potentials.
 
-One model is built per ``Graph`` (ids and arrows). Every number and every piece of evidence
-enters as ``pm.Data``, so the same compiled model serves every scenario, what-if, timeline point
-and analysis setting that shares the graph: only the data are swapped.
+This is the statement of the model: every uncertain number is a PyMC random variable with its
+SPEC prior (Beta for probabilities, Normal for effects); each driver contributes a factor
+P(D_i | parents, θ) times what the evidence says of it; their product summed over the driver
+states is P(e | θ), a ``pm.Potential``; and q_k(θ) = P(Y = k | e, θ) is a ``pm.Deterministic``.
+The NumPy path (``models.elimination``) computes the same quantities and a test holds the two
+equal. The sum over states is an einsum ordered by opt_einsum (as in the NumPy path), so the
+model's size follows the graph's treewidth, not 2^n.
 
-Each probability slot is a Beta random variable and each effect slot a Normal one. A slot whose
-number is fixed still has its variable (with a flat placeholder prior that nothing observes), and
-``*_is_fixed`` switches the fixed value in; the engine ignores those variables' draws. That keeps
-the graph, not the kind of number, as the one thing a compilation depends on.
+One model is built per ``Graph``. Every number and every piece of evidence enters as
+``pm.Data``, so the same compiled model serves every scenario, what-if, timeline point and
+analysis setting that shares the graph: only the data are swapped. A slot whose number is fixed
+still has its variable (with a flat placeholder prior that nothing observes), and
+``*_is_fixed`` switches the fixed value in; the engine ignores those variables' draws.
 """
 
 from __future__ import annotations
@@ -16,8 +21,9 @@ import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 
+from models.elimination import Eliminator, outcome_states, outcome_weights
+from models.layout import Layout
 from models.network import Graph
-from models.slots import effect_slots, probability_slots
 
 
 def _log_sigmoid(x):
@@ -26,9 +32,9 @@ def _log_sigmoid(x):
 
 def placeholder_data(graph: Graph) -> dict[str, np.ndarray]:
     """Data of the right shapes for every ``pm.Data`` of the model."""
-    n_prob, n_effect = len(probability_slots(graph)), len(effect_slots(graph))
-    n_states, n = len(graph.states), len(graph.drivers)
-    m = len(graph.indicators)
+    layout = Layout(graph)
+    n_prob, n_effect = len(layout.prob_slots), len(layout.effect_slots)
+    n, m = len(graph.drivers), len(graph.indicators)
     data = {
         "prob_alpha": np.ones(n_prob),
         "prob_beta": np.ones(n_prob),
@@ -39,7 +45,7 @@ def placeholder_data(graph: Graph) -> dict[str, np.ndarray]:
         "effect_fixed": np.zeros(n_effect),
         "effect_is_fixed": np.ones(n_effect),
         "log_base": np.zeros(len(graph.outcomes)),
-        "state_logw": np.zeros(n_states),
+        "driver_logw": np.zeros((n, 2)),
         "cut": np.zeros(n),
         "seen": np.zeros(m),
         "unseen": np.zeros(m),
@@ -51,6 +57,24 @@ def placeholder_data(graph: Graph) -> dict[str, np.ndarray]:
     return {k: v for k, v in data.items() if k not in unused}
 
 
+def _driver_factors(graph: Graph, p, cause, unary, cut):
+    """Each driver's factor exp(log P(D_i | parents) · (1 − cut_i) + unary_i), scaled to a
+    maximum of 1, with its axes as ``Eliminator.factor_axes``; and the log of the scales."""
+    logits = (pt.log(p) - pt.log1p(-p))[graph.config_owner] + pt.dot(
+        pt.constant(graph.config_cause), cause
+    )
+    offsets = graph.config_offsets
+    factors, log_scale = [], pt.constant(0.0)
+    for i, parents in enumerate(graph.parents):
+        part = logits[offsets[i] : offsets[i + 1]]
+        table = pt.stack([_log_sigmoid(-part), _log_sigmoid(part)])  # (2, 2^k)
+        log_f = (1.0 - cut[i]) * table + unary[i][:, None]
+        top = pt.max(log_f)
+        log_scale = log_scale + top
+        factors.append(pt.exp(log_f - top).reshape((2,) * (1 + len(parents))))
+    return factors, log_scale
+
+
 def build_model(graph: Graph) -> pm.Model:
     """Build the PyMC model of ``graph`` with placeholder data (swap real data in later).
 
@@ -59,10 +83,12 @@ def build_model(graph: Graph) -> pm.Model:
     log P(e | θ) and the deterministics ``q`` (outcomes) and ``driver_p`` (drivers) are the
     probabilities given the evidence and θ.
     """
+    layout = Layout(graph)
+    eliminator = Eliminator(graph)
     n, m = len(graph.drivers), len(graph.indicators)
     coords = {
-        "prob_slot": probability_slots(graph),
-        "effect_slot": effect_slots(graph),
+        "prob_slot": list(layout.prob_slots),
+        "effect_slot": list(layout.effect_slots),
         "outcome": list(graph.outcomes),
         "driver": list(graph.drivers),
     }
@@ -82,30 +108,38 @@ def build_model(graph: Graph) -> pm.Model:
             effect = pt.zeros(0)
         cause, outcome_effect = effect[: len(graph.causes)], effect[len(graph.causes) :]
 
-        # The same formulas as models.network, term by term (a test holds them equal).
-        logits = (pt.log(p) - pt.log1p(-p))[graph.config_owner] + pt.dot(
-            pt.constant(graph.config_cause), cause
-        )
-        keep = (1.0 - data["cut"])[graph.config_owner]
-        table = pt.concatenate([_log_sigmoid(-logits) * keep, _log_sigmoid(logits) * keep])
-        logw = pt.dot(table, pt.constant(graph.prior_map)) + data["state_logw"]
+        # What the evidence says of each driver: its own unary weights, plus the likelihood of
+        # each indicator seen or not seen, added to the driver it signals.
+        unary = data["driver_logw"]
         if m:
-            seen, unseen = data["seen"], data["unseen"]
-            indicator_table = pt.concatenate(
-                [
-                    seen * pt.log(if_false) + unseen * pt.log1p(-if_false),
-                    seen * pt.log(if_true) + unseen * pt.log1p(-if_true),
-                ]
-            )
-            logw = logw + pt.dot(indicator_table, pt.constant(graph.indicator_map))
-        log_evidence = pt.logsumexp(logw)
-        pm.Potential("evidence", log_evidence)
+            seen, unseen = data["seen"][:, None], data["unseen"][:, None]
+            log_seen = pt.stack([pt.log(if_false), pt.log(if_true)], axis=-1)  # (M, 2)
+            log_unseen = pt.stack([pt.log1p(-if_false), pt.log1p(-if_true)], axis=-1)
+            indicator = seen * log_seen + unseen * log_unseen
+            unary = unary + pt.dot(pt.constant(graph.signal_map.T), indicator)
+        factors, log_scale = _driver_factors(graph, p, cause, unary, data["cut"])
 
-        # Deterministics: computed once per draw, not in the gradient.
-        posterior = pt.exp(logw - log_evidence)
-        weights = pt.tensordot(outcome_effect, pt.constant(graph.effect_map), axes=[[0], [0]])
-        outcome_logits = data["log_base"] + pt.dot(pt.constant(graph.states), weights)
-        given_states = pt.special.softmax(outcome_logits, axis=-1)
-        pm.Deterministic("q", pt.dot(posterior, given_states), dims="outcome")
-        pm.Deterministic("driver_p", pt.dot(posterior, pt.constant(graph.states)), dims="driver")
+        keep = graph.outcome_drivers
+        joint = pt.einsum(eliminator.equation(keep, draws=False), *factors).reshape(
+            (2 ** len(keep),)
+        )
+        total = pt.sum(joint)
+        pm.Potential("evidence", pt.log(total) + log_scale)
+
+        # Deterministics: computed once per kept draw, not in the gradient.
+        posterior = joint / total  # P(outcome drivers' states | e, θ)
+        weights = pt.tensordot(outcome_effect, pt.constant(outcome_weights(graph)), axes=[[0], [0]])
+        states = outcome_states(graph)
+        outcome_logits = data["log_base"] + pt.dot(pt.constant(states), weights)
+        outcome_table = pt.special.softmax(outcome_logits, axis=-1)
+        pm.Deterministic("q", pt.dot(posterior, outcome_table), dims="outcome")
+        column = {j: c for c, j in enumerate(keep)}
+        driver_p = []
+        for i in range(n):
+            if i in column:
+                driver_p.append(pt.dot(posterior, pt.constant(states[:, column[i]])))
+            else:
+                alone = pt.einsum(eliminator.equation((i,), draws=False), *factors)
+                driver_p.append(alone[1] / pt.sum(alone))
+        pm.Deterministic("driver_p", pt.stack(driver_p), dims="driver")
     return model

@@ -31,7 +31,7 @@ EXPECTED = {
 
 
 def test_every_form_of_expectation_matches_the_closed_form():
-    result = run(Scenario.model_validate(fixed_scenario()), analysis=False)
+    result = run(Scenario.model_validate(fixed_scenario()), scope="results")
     assert p_x(0.3) == pytest.approx(0.575)
     assert list(result.expect) == list(EXPECTED)
     for name, (status, value, margin) in EXPECTED.items():
@@ -65,8 +65,8 @@ def test_a_changed_scenario_flips_a_check_from_pass_to_fail():
 
 def test_checks_only_computes_the_named_what_ifs_and_no_timeline():
     scenario = Scenario.model_validate(fixed_scenario())
-    lean = run(scenario, analysis=False, checks_only=True)
-    full = run(scenario, analysis=False)
+    lean = run(scenario, scope="checks")
+    full = run(scenario, scope="results")
     assert set(lean.what_if) == {"a_on"} and lean.timeline == []
     assert set(full.what_if) == {"a_on", "a_off"} and full.timeline  # the default is unchanged
     assert {n: c.to_dict() for n, c in lean.expect.items()} == {
@@ -79,7 +79,7 @@ def test_too_close_to_call_is_a_margin_within_three_mcse():
     value, mcse = measured_x()
     scenario = Scenario.model_validate(sampled_scenario(close_call_expect(value, mcse)))
     file = run_checks(scenario)
-    assert file.method == "nuts"
+    assert file.method == "importance"
     status = {name: check.status for name, check in file.checks.items()}
     assert status == {
         "at_mean": "too close to call",

@@ -1,45 +1,48 @@
-"""The PyMC model and the NumPy enumeration compute the same thing (models/)."""
+"""models/: variable elimination and the PyMC model compute what SPEC §4 says, state by state."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from engine.compile import network_of
 from engine.schema import Scenario
-from models.network import Graph, Params, Setting, infer
+from models.elimination import Eliminator, TooWide
+from models.network import Graph, Params, Setting
+from tests.small_network import SMALL_GRAPH, small_scenario
 
 
 def _graph() -> Graph:
-    return Graph(
-        drivers=("a", "b", "c"),
-        outcomes=("x", "y", "z"),
-        indicators=("i", "j"),
-        signals=(0, 2),
-        causes=((1, 0), (2, 1), (2, 0)),
-        effects=((0, 0), (1, 1), (2, 2), (0, 2)),
-    )
+    return SMALL_GRAPH
 
 
-def _params(rng: np.random.Generator, draws: int) -> Params:
+def _params(graph: Graph, rng: np.random.Generator, draws: int) -> Params:
+    n, m = len(graph.drivers), len(graph.indicators)
     return Params(
-        p=rng.uniform(0.05, 0.95, (draws, 3)),
-        cause=rng.normal(0, 1.5, (draws, 3)),
-        effect=rng.normal(0, 1.5, (draws, 4)),
-        log_base=np.log([1.0, 2.0, 0.5]),
-        if_true=rng.uniform(0.05, 0.95, (draws, 2)),
-        if_false=rng.uniform(0.05, 0.95, (draws, 2)),
+        p=rng.uniform(0.05, 0.95, (draws, n)),
+        cause=rng.normal(0, 1.5, (draws, len(graph.causes))),
+        effect=rng.normal(0, 1.5, (draws, len(graph.effects))),
+        log_base=rng.normal(0, 0.7, len(graph.outcomes)),
+        if_true=rng.uniform(0.05, 0.95, (draws, m)),
+        if_false=rng.uniform(0.05, 0.95, (draws, m)),
     )
 
 
-def _brute_force(graph: Graph, params: Params, setting: Setting) -> np.ndarray:
-    """P(Y | e) by looping over states one at a time: the formulas of SPEC §4, spelt out."""
-    n, k = len(graph.drivers), len(graph.outcomes)
-    joint = np.zeros(k)
+def _brute_force(graph: Graph, params: Params, setting: Setting):
+    """Loop over the 2^n states one at a time: the formulas of SPEC §4, spelt out.
+
+    Returns P(e), P(Y | e), P(D_i | e) and P(Y = k, X = true | e) for each driver, then each
+    indicator X.
+    """
+    n, k, m = len(graph.drivers), len(graph.outcomes), len(graph.indicators)
+    outcome, drivers, items, evidence = np.zeros(k), np.zeros(n), np.zeros((n + m, k)), 0.0
     for code in range(2**n):
         s = [(code >> i) & 1 for i in range(n)]
         weight = 1.0
         for i in range(n):
+            weight *= setting.soft.get(i, 1.0) ** s[i]  # all evidence but hard applies under do
             if i in setting.do:
                 weight *= float(s[i] == setting.do[i])
                 continue
@@ -51,70 +54,198 @@ def _brute_force(graph: Graph, params: Params, setting: Setting) -> np.ndarray:
             )
             prob = 1 / (1 + np.exp(-logit))
             weight *= prob if s[i] else 1 - prob
-            weight *= setting.soft.get(i, 1.0) ** s[i]
-        for m, seen in setting.seen.items():
-            d = graph.signals[m]
-            p_seen = params.if_true[m] if s[d] else params.if_false[m]
+        for j, seen in setting.seen.items():
+            p_seen = params.if_true[j] if s[graph.signals[j]] else params.if_false[j]
             weight *= p_seen if seen else 1 - p_seen
         logits = params.log_base.copy()
         for f, (o, j) in enumerate(graph.effects):
             logits[o] += params.effect[f] * s[j]
         probs = np.exp(logits - logits.max())
-        joint += weight * probs / probs.sum()
-    return joint / joint.sum()
+        probs /= probs.sum()
+        evidence += weight
+        outcome += weight * probs
+        drivers += weight * np.array(s)
+        for i in range(n):
+            items[i] += weight * probs * s[i]
+        for j in range(m):
+            p_seen = params.if_true[j] if s[graph.signals[j]] else params.if_false[j]
+            items[n + j] += weight * probs * p_seen
+    return evidence, outcome / evidence, drivers / evidence, items / evidence
 
 
 SETTINGS = [
     Setting(),
     Setting(hard={1: True}, seen={0: False}),
-    Setting(soft={0: 3.0}, seen={1: True}),
-    Setting(hard={2: False}, do={2: True}, seen={0: True}),
+    Setting(soft={0: 3.0, 3: 0.2}, seen={1: True}),
+    Setting(hard={2: False}, do={2: True}, seen={0: True, 2: False}),
+    Setting(do={3: False, 0: True}, soft={1: 2.0}),
 ]
 
 
+def _one(params: Params, d: int) -> Params:
+    return Params(
+        params.p[d], params.cause[d], params.effect[d], params.log_base,
+        params.if_true[d], params.if_false[d],
+    )  # fmt: skip
+
+
 @pytest.mark.parametrize("setting", SETTINGS)
-def test_batched_enumeration_matches_state_by_state_loop(setting):
+def test_elimination_matches_state_by_state_loop(setting):
     graph, rng = _graph(), np.random.default_rng(3)
-    params = _params(rng, 5)
-    batched = infer(graph, params, setting).outcomes
+    params = _params(graph, rng, 5)
+    prepared = Eliminator(graph).prepare(params)
+    data = setting.arrays(graph)
+    answer = prepared.marginals(data)
     for d in range(5):
-        one = Params(
-            params.p[d], params.cause[d], params.effect[d], params.log_base,
-            params.if_true[d], params.if_false[d],
-        )  # fmt: skip
-        np.testing.assert_allclose(batched[d], _brute_force(graph, one, setting), atol=1e-12)
+        evidence, outcome, drivers, items = _brute_force(graph, _one(params, d), setting)
+        np.testing.assert_allclose(answer.log_evidence[d], np.log(evidence), atol=1e-10)
+        np.testing.assert_allclose(answer.outcomes[d], outcome, atol=1e-12)
+        np.testing.assert_allclose(answer.drivers[d], drivers, atol=1e-12)
+        weights = np.eye(5)[d]
+        np.testing.assert_allclose(prepared.item_joints(data, weights), items, atol=1e-12)
 
 
-def test_pymc_deterministic_equals_numpy_enumeration():
-    """The compiled model's q and driver_p equal models.network on the same draws."""
+def test_chunks_of_draws_give_the_same_numbers():
+    graph = _graph()
+    params = _params(graph, np.random.default_rng(5), 40)
+    data = SETTINGS[2].arrays(graph)
+    whole = Eliminator(graph).prepare(params)
+    small = Eliminator(graph, chunk_bytes=Eliminator(graph).per_draw_bytes * 7).prepare(params)
+    assert len(small.chunks) == 6 and len(whole.chunks) == 1
+    for a, b in zip(
+        (whole.marginals(data).outcomes, whole.item_joints(data, np.full(40, 1 / 40))),
+        (small.marginals(data).outcomes, small.item_joints(data, np.full(40, 1 / 40))),
+    ):
+        np.testing.assert_allclose(a, b, atol=1e-13)
+
+
+@st.composite
+def graphs(draw):
+    """Random DAGs: up to 7 drivers, arrows from lower to higher index, 2-4 outcomes."""
+    n = draw(st.integers(1, 7))
+    pairs = [(c, p) for c in range(n) for p in range(c)]
+    causes = tuple(draw(st.lists(st.sampled_from(pairs), unique=True, max_size=8)) if pairs else [])
+    k = draw(st.integers(2, 4))
+    effects = [(o, j) for o in range(k) for j in range(n)]
+    chosen = tuple(draw(st.lists(st.sampled_from(effects), unique=True, max_size=6)))
+    m = draw(st.integers(0, 3))
+    signals = tuple(draw(st.lists(st.integers(0, n - 1), min_size=m, max_size=m)))
+    return Graph(
+        drivers=tuple(f"d{i}" for i in range(n)),
+        outcomes=tuple(f"o{o}" for o in range(k)),
+        indicators=tuple(f"i{j}" for j in range(m)),
+        signals=signals,
+        causes=tuple(sorted(causes)),
+        effects=tuple(sorted(chosen)),
+    )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(graph=graphs(), seed=st.integers(0, 2**16), data=st.data())
+def test_random_graphs_match_state_by_state_loop(graph, seed, data):
+    rng = np.random.default_rng(seed)
+    params = _params(graph, rng, 3)
+    n, m = len(graph.drivers), len(graph.indicators)
+    setting = Setting(
+        hard={i: bool(rng.integers(2)) for i in range(n) if rng.random() < 0.2},
+        soft={i: float(rng.uniform(0.2, 5)) for i in range(n) if rng.random() < 0.3},
+        seen={j: bool(rng.integers(2)) for j in range(m) if rng.random() < 0.6},
+        do={i: bool(rng.integers(2)) for i in range(n) if rng.random() < 0.15},
+    )
+    prepared = Eliminator(graph).prepare(params)
+    answer = prepared.marginals(setting.arrays(graph))
+    for d in range(3):
+        evidence, outcome, drivers, items = _brute_force(graph, _one(params, d), setting)
+        np.testing.assert_allclose(answer.log_evidence[d], np.log(evidence), atol=1e-9)
+        np.testing.assert_allclose(answer.outcomes[d], outcome, atol=1e-11)
+        np.testing.assert_allclose(answer.drivers[d], drivers, atol=1e-11)
+        joints = prepared.item_joints(setting.arrays(graph), np.eye(3)[d])
+        np.testing.assert_allclose(joints, items, atol=1e-11)
+
+
+def test_a_graph_too_wide_to_sum_is_refused_before_anything_is_allocated():
+    """40 drivers all pushing one outcome: the outcome table alone is 2^40 rows per draw."""
+    n = 40
+    graph = Graph(
+        drivers=tuple(f"d{i}" for i in range(n)),
+        outcomes=("x", "y"),
+        effects=tuple((0, i) for i in range(n)),
+    )
+    with pytest.raises(TooWide) as caught:
+        Eliminator(graph)
+    message = str(caught.value)
+    assert "d0" in message and "d39" in message and "2^40" in message
+
+
+def test_a_long_chain_is_cheap_however_many_drivers():
+    """Cost follows the treewidth: a chain of 60 drivers, two pushing the outcome."""
+    n = 60
+    graph = Graph(
+        drivers=tuple(f"d{i}" for i in range(n)),
+        outcomes=("x", "y"),
+        indicators=("end",),
+        signals=(n - 1,),
+        causes=tuple((i + 1, i) for i in range(n - 1)),
+        effects=((0, 0), (0, n - 1)),
+    )
+    eliminator = Eliminator(graph)
+    assert eliminator.per_draw_bytes < 2**12
+    rng = np.random.default_rng(0)
+    params = _params(graph, rng, 200)
+    answer = eliminator.prepare(params).marginals(Setting(seen={0: True}).arrays(graph))
+    assert np.all(np.isfinite(answer.outcomes)) and np.allclose(answer.outcomes.sum(1), 1)
+
+
+def test_pymc_deterministics_equal_elimination():
+    """The compiled model's potential, q and driver_p equal models.elimination on its draws."""
     from models.sampler import compiled_network
 
     graph = _graph()
     compiled = compiled_network(graph)
+    setting = Setting(soft={0: 2.0}, seen={0: True, 1: False}, hard={3: True})
     data = {
-        "prob_alpha": np.full(7, 2.0),
-        "prob_beta": np.full(7, 3.0),
-        "prob_fixed": np.full(7, 0.5),
-        "prob_is_fixed": np.zeros(7),
-        "effect_mu": np.zeros(7),
-        "effect_sigma": np.ones(7),
-        "effect_fixed": np.zeros(7),
-        "effect_is_fixed": np.zeros(7),
+        "prob_alpha": np.full(10, 2.0),
+        "prob_beta": np.full(10, 3.0),
+        "prob_fixed": np.full(10, 0.5),
+        "prob_is_fixed": np.zeros(10),
+        "effect_mu": np.zeros(8),
+        "effect_sigma": np.ones(8),
+        "effect_fixed": np.zeros(8),
+        "effect_is_fixed": np.zeros(8),
         "log_base": np.log([1.0, 2.0, 0.5]),
-        **Setting(soft={0: 2.0}, seen={0: True, 1: False}).arrays(graph),
+        **setting.arrays(graph),
     }
     idata = compiled.sample(data, draws=100, tune=100, chains=2, seed=1, target_accept=0.9)
     post = idata.posterior
-    prob = post["prob"].values.reshape(-1, 7)
-    effect = post["effect"].values.reshape(-1, 7)
+    prob = post["prob"].values.reshape(-1, 10)
+    effect = post["effect"].values.reshape(-1, 8)
     params = Params(
-        p=prob[:, :3], cause=effect[:, :3], effect=effect[:, 3:], log_base=data["log_base"],
-        if_true=prob[:, 3:5], if_false=prob[:, 5:],
+        p=prob[:, :4], cause=effect[:, :4], effect=effect[:, 4:], log_base=data["log_base"],
+        if_true=prob[:, 4:7], if_false=prob[:, 7:],
     )  # fmt: skip
-    answer = infer(graph, params, data)
+    answer = Eliminator(graph).prepare(params).marginals(data)
     np.testing.assert_allclose(answer.outcomes, post["q"].values.reshape(-1, 3), atol=1e-10)
-    np.testing.assert_allclose(answer.drivers, post["driver_p"].values.reshape(-1, 3), atol=1e-10)
+    np.testing.assert_allclose(answer.drivers, post["driver_p"].values.reshape(-1, 4), atol=1e-10)
+    # the potential is log P(e | θ): evaluate it on one draw, the random variables replaced by
+    # that draw's values
+    import pymc as pm
+    import pytensor
+
+    model = compiled.model
+    with model:
+        pm.set_data({k: v for k, v in data.items() if k in compiled.data_names})
+    (potential,) = model.replace_rvs_by_values([model.potentials[0]])
+    value = pytensor.function(model.value_vars, potential, on_unused_input="ignore")(
+        np.log(prob[0] / (1 - prob[0])), effect[0]
+    )
+    np.testing.assert_allclose(value, answer.log_evidence[0], atol=1e-9)
     assert compiled_network(graph) is compiled  # compiled once per graph
+
+
+def test_the_small_scenario_has_the_small_graph():
+    """So the tests that sample it share one compilation with the test above."""
+    spec = small_scenario(p={"a": 0.3})
+    assert network_of(Scenario.model_validate(spec)).graph == SMALL_GRAPH
 
 
 def test_graph_depends_on_arrows_not_numbers():

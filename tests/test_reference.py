@@ -50,7 +50,7 @@ def write(spec: dict, folder: Path, name: str | None = None) -> Path:
 
 
 def run_file(path: Path, **kwargs) -> Result:
-    return run(load_scenario(path), analysis=False, **kwargs)
+    return run(load_scenario(path), scope="results", **kwargs)
 
 
 def assert_exact(condition: Condition, expected: Answer) -> None:
@@ -285,7 +285,7 @@ def networks(draw) -> dict:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(networks())
 def test_random_fixed_networks_equal_enumeration_and_pgmpy(spec):
-    result = run(Scenario.model_validate(spec), analysis=False)
+    result = run(Scenario.model_validate(spec), scope="results")
     assert_exact(result.main, both_references(spec))
     do = spec["what_if"]["w"]["set"]
     assert_exact(result.what_if["w"], both_references(spec, do=do))
@@ -396,7 +396,7 @@ def test_sampled_extends_variant_matches_importance_sampling_on_merged_numbers(t
         "extends": "_parent.yaml",
         "drivers": {"c": {"p": "very likely"}},
     }
-    result = run(load_scenario(write(child, tmp_path)), analysis=False, main_only=True, **DRAWS)
+    result = run(load_scenario(write(child, tmp_path)), scope="main", **DRAWS)
     merged = copy.deepcopy(UNCERTAIN)
     merged["drivers"]["c"]["p"] = "very likely"
     reference = importance_sampling(merged, evidence_from(merged), size=PRIOR_DRAWS, seed=4)

@@ -45,12 +45,31 @@ def console_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if ":CONSOLE" in line]
 
 
+RESOLVED = """\
+signpost: 1
+id: resolved
+extends: _parent.yaml
+title: The hostile scenario, resolved
+resolved:
+  outcome: dry
+  on: 2023-06-30
+  sources: [src]
+  note: "<script>alert(1)</script> it stayed dry"
+"""
+
+
 @pytest.fixture(scope="module")
-def page(tmp_path_factory):
+def reports(tmp_path_factory):
     root = tmp_path_factory.mktemp("browser")
     source = write_batch(root / "scenarios", other=True)
+    (source / "resolved.yaml").write_text(RESOLVED, encoding="utf-8")
     report_batch([source], root / "reports", jobs=1)
-    return root / "reports" / "hostile" / "index.html"
+    return root / "reports"
+
+
+@pytest.fixture(scope="module")
+def page(reports):
+    return reports / "hostile" / "index.html"
 
 
 def test_screenshot_is_a_real_image(page, tmp_path):
@@ -76,4 +95,14 @@ def test_dom_holds_headline_and_figures_and_console_is_silent(page):
     for name in ("outcomes", "timeline", "graph"):
         assert f'class="figure {name}"' in dom
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom
+    assert console_lines(done.stderr) == []
+
+
+def test_dom_holds_the_resolution_and_its_scores(reports):
+    done = chromium("--dump-dom", (reports / "resolved" / "index.html").as_uri())
+    dom = done.stdout
+    assert '<section id="resolution">' in dom and 'id="score-table"' in dom
+    assert "Resolved on" in dom and "2023-06-30" in dom and "Brier score" in dom
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; it stayed dry" in dom
+    assert dom.count("<svg") == 3 and 'class="figure timeline"' in dom
     assert console_lines(done.stderr) == []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import math
 import re
 
 import pytest
@@ -16,6 +17,7 @@ import yaml
 from engine.loader import load_document
 from engine.priors import PROBABILITY_BANDS
 from engine.report.batch import RunOptions, report_batch
+from engine.report.overview import write_overview
 from engine.report.page import Provenance, write_report
 from engine.result import Diagnostics
 from engine.run import run
@@ -197,3 +199,173 @@ def test_an_unreliable_run_has_a_banner_and_no_words(tmp_path, batch):
     markdown = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert "UNRELIABLE" in markdown
     assert not re.search(r"\| (likely|unlikely|very likely) \|", markdown)
+
+
+# --- a resolved scenario (SPEC §10): what happened, the scores, the timeline, the overview ------
+
+RESOLVED = """\
+signpost: 1
+id: resolved
+extends: _parent.yaml
+title: The hostile scenario, resolved
+sources:
+  later:
+    title: "<i>What</i> happened"
+    url: https://example.org/later?a=1&b=2
+resolved:
+  outcome: dry
+  on: 2023-06-30
+  sources: [later, src]
+  note: "<script>alert(1)</script> {{ 7*7 }} $x^2$ =cmd"
+"""
+
+RESOLVED_SOON = """\
+signpost: 1
+id: resolved-soon
+extends: _parent.yaml
+title: Resolved ten days after the evidence
+resolved:
+  outcome: wet
+  on: 2022-01-20
+  sources: [src]
+"""
+
+
+@pytest.fixture(scope="module")
+def resolved_batch(tmp_path_factory):
+    root = tmp_path_factory.mktemp("resolved")
+    source = write_batch(root / "scenarios")
+    (source / "resolved.yaml").write_text(RESOLVED, encoding="utf-8")
+    (source / "resolved_soon.yaml").write_text(RESOLVED_SOON, encoding="utf-8")
+    out = root / "reports"
+    result = report_batch([source], out, jobs=1, options=RunOptions(analysis=False))
+    assert result.exit_code == 0
+    return out
+
+
+def hand_scores(folder, happened: str) -> tuple[float, float, float]:
+    """P(happened), Brier and log score from the report's own outcome probabilities."""
+    p = {r["outcome"]: float(r["p"]) for r in read_csv(folder / "outcomes.csv")}
+    brier = sum((q - (k == happened)) ** 2 for k, q in p.items())
+    return p[happened], brier, -math.log(p[happened])
+
+
+def svg_texts(html: str, name: str) -> list[str]:
+    svg = re.search(rf'<svg[^>]*class="figure {name}".*?</svg>', html, re.DOTALL).group(0)
+    return re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+
+
+def test_the_page_shows_what_happened_and_the_scores(resolved_batch):
+    folder = resolved_batch / "resolved"
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    places = [page.index(f'<section id="{name}">') for name in ("headline", "resolution")]
+    assert places == sorted(places) and places[1] < page.index('<section id="outcome-chart">')
+    part = section(page, "resolution")
+    assert (
+        "2023-06-30" in part and "{{ 7*7 }} dry" in part and '<span class="id">dry</span>' in part
+    )
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; {{ 7*7 }} $x^2$ =cmd" in part  # the note
+    assert 'href="https://example.org/later?a=1&amp;b=2"' in part  # sources linked
+    assert "&lt;i&gt;What&lt;/i&gt; happened" in part and "&lt;b&gt;bold&lt;/b&gt; source" in part
+    p, brier, log = hand_scores(folder, "dry")
+    assert f"{p:.0%}" in part and f"{brier:.3f}" in part and f"{log:.3f}" in part
+    assert "happened" in section(page, "headline")
+    assert "<script" not in page.lower()
+    rows = read_csv(folder / "score.csv")
+    assert rows[0]["resolved"] == "dry" and rows[0]["date"] == "" and rows[0]["on"] == "2023-06-30"
+    assert float(rows[0]["brier"]) == pytest.approx(brier, abs=1e-12)
+    assert float(rows[0]["log"]) == pytest.approx(log, abs=1e-12)
+    assert [r["date"] for r in rows[1:]] == ["2022-01-07", "2022-01-10"]
+
+
+def test_the_markdown_shows_what_happened(resolved_batch):
+    folder = resolved_batch / "resolved"
+    text = (folder / "report.md").read_text(encoding="utf-8")
+    assert "## What happened" in text and "Resolved on 2023-06-30" in text
+    assert r"\<script\>alert(1)\</script\>" in text and "<script>" not in text
+    p, brier, log = hand_scores(folder, "dry")
+    assert f"| {brier:.3f} |" in text and f"| {log:.3f} |" in text
+
+
+@pytest.mark.parametrize(
+    ("report", "judged", "label"),
+    [("resolved", "2023-06-30", "{{ 7*7 }} dry"), ("resolved-soon", "2022-01-20", "$x^2$ wet")],
+)
+def test_the_timeline_figure_marks_the_resolution(resolved_batch, report, judged, label):
+    page = (resolved_batch / report / "index.html").read_text(encoding="utf-8")
+    texts = svg_texts(page, "timeline")
+    assert judged in texts  # the resolution date is a tick of the extended axis
+    assert any(t.startswith(f" resolved {judged}: ") for t in texts)  # the vertical line's label
+    assert f"{label} (happened)" in texts  # the legend says which outcome happened
+    assert page.count("<svg") == 3
+
+
+def test_an_unresolved_page_has_no_resolution(resolved_batch):
+    page = (resolved_batch / "hostile" / "index.html").read_text(encoding="utf-8")
+    assert 'id="resolution"' not in page and "(happened)" not in page
+    assert not (resolved_batch / "hostile" / "score.csv").exists()
+
+
+def test_summary_csv_and_overview_have_the_score_columns(resolved_batch):
+    rows = {r["id"]: r for r in read_csv(resolved_batch / "summary.csv")}
+    p, brier, log = hand_scores(resolved_batch / "resolved", "dry")
+    assert rows["resolved"]["resolved"] == "dry"
+    assert float(rows["resolved"]["p_happened"]) == pytest.approx(p, abs=1e-12)
+    assert float(rows["resolved"]["brier"]) == pytest.approx(brier, abs=1e-12)
+    assert float(rows["resolved"]["log"]) == pytest.approx(log, abs=1e-12)
+    assert rows["resolved-soon"]["resolved"] == "wet"
+    assert [rows["hostile"][c] for c in ("resolved", "p_happened", "brier", "log")] == [""] * 4
+    index = (resolved_batch / "index.html").read_text(encoding="utf-8")
+    table = index[index.index('id="summary-table"') :]
+    assert "<th>happened</th>" in table and f"{brier:.3f}" in table and "unresolved" in table
+    assert 'class="figure calibration"' not in index  # two resolved: too few to calibrate
+
+
+def overview_summary(n: int, p_x: float, happened: str | None) -> dict:
+    summary = {
+        "id": f"case-{n:02}",
+        "title": f"case {n}",
+        "file": f"case_{n:02}.yaml",
+        "reliable": True,
+        "expectations": {},
+        "outcomes": {
+            "x": {"label": "=x", "p": p_x, "lo": p_x, "hi": p_x},
+            "z": {"label": "z", "p": 1 - p_x, "lo": 1 - p_x, "hi": 1 - p_x},
+        },
+    }
+    summary["resolved"] = {"outcome": happened, "on": "2023-01-01"} if happened else None
+    return summary
+
+
+@pytest.mark.parametrize("resolved", [9, 10])
+def test_the_overview_calibration_chart_from_ten_resolved(tmp_path, resolved):
+    cases = [(0.1, "z"), (0.1, "z"), (0.3, "z"), (0.3, "x"), (0.5, "x")]
+    cases += [(0.5, "z"), (0.7, "x"), (0.7, "x"), (0.9, "x"), (0.9, "x")]
+    summaries = [
+        overview_summary(n, p_x, happened if n < resolved else None)
+        for n, (p_x, happened) in enumerate(cases)
+    ]
+    write_overview(tmp_path, summaries, [])
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    rows = read_csv(tmp_path / "summary.csv")
+    assert [r["resolved"] for r in rows] == [
+        h if n < resolved else "" for n, (_, h) in enumerate(cases)
+    ]
+    assert float(rows[0]["brier"]) == pytest.approx(2 * 0.1**2)
+    assert rows[0]["log"] and float(rows[0]["log"]) == pytest.approx(-math.log(0.9))
+    if resolved < 10:
+        assert 'id="calibration"' not in index and 'class="figure calibration"' not in index
+        return
+    part = section(index, "calibration")
+    assert part.count("<svg") == 1 and 'class="figure calibration"' in part
+    table = re.findall(
+        r"<tr><td>([^<]*)</td><td class=\"num\">(\d+)</td><td class=\"num\">(\d+)", part
+    )
+    assert table == [
+        ("0%–20%", "4", "0"),
+        ("20%–40%", "4", "1"),
+        ("40%–60%", "4", "2"),
+        ("60%–80%", "4", "3"),
+        ("80%–100%", "4", "4"),
+    ]
+    assert "<script" not in index.lower()

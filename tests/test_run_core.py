@@ -10,6 +10,8 @@ import textwrap
 from engine.cli import main
 from engine.run import run
 from engine.schema import Scenario
+from tests.small_network import small_scenario
+from tests.test_inference import strong_scenario
 
 FIXED = {
     "signpost": 1,
@@ -61,26 +63,38 @@ def test_fixed_scenario_is_exact_and_never_imports_pymc():
         assert summary["lo"] == summary["hi"] == summary["p"] and summary["mcse"] == 0
 
 
-def test_unreliable_run_is_retried_then_flagged(capsys, tmp_path):
-    """Far too few draws for ESS >= 400: one retry with more tuning, then `reliable: false`."""
-    result = run(Scenario.model_validate(UNCERTAIN), draws=60, tune=60, chains=2, analysis=False)
-    assert result.main.diagnostics.retried
-    assert result.main.diagnostics.draws == 120 and result.main.diagnostics.tune == 120
-    assert result.main.diagnostics.target_accept >= 0.95
+def test_unreliable_run_is_flagged_and_its_words_withheld(capsys, tmp_path):
+    """Prior draws that miss the bar even at 16 times their number, NUTS not allowed."""
+    spec = strong_scenario("importance")
+    result = run(Scenario.model_validate(spec), scope="results")
     assert result.reliable is False and result.to_dict()["reliable"] is False
+    assert result.to_dict()["diagnostics"]["problems"]  # says what missed the bar
 
     path = tmp_path / "s.yaml"
-    path.write_text(json.dumps(UNCERTAIN))  # JSON is YAML
-    assert main(["run", str(path), "--draws", "60", "--chains", "2", "--no-analysis"]) == 0
+    path.write_text(json.dumps(spec, default=str))  # JSON is YAML
+    assert main(["run", str(path), "--no-analysis"]) == 0
     printed = capsys.readouterr().out
     assert "UNRELIABLE" in printed
-    assert "unlikely" not in printed.split("Outcomes")[1].split("Drivers")[0]
+    table = printed.split("Outcomes")[1].split("Drivers")[0]
+    assert not any(word in table for word in ("unlikely", "likely", "even chance"))
+
+
+def test_nuts_that_misses_the_bar_is_retried_with_more_draws_then_flagged():
+    """Far too few draws for ESS >= 400: one retry with twice the draws, then flagged."""
+    spec = small_scenario(evidence={"saw_i": {"indicator": "i", "observed": True}})
+    result = run(
+        Scenario.model_validate(spec), scope="main", method="nuts", draws=60, tune=60, chains=2
+    )
+    d = result.main.diagnostics
+    assert d.method == "nuts" and d.retried
+    assert d.draws == 120 and d.tune == 120 and d.target_accept >= 0.95
+    assert result.reliable is False
 
 
 def test_same_seed_same_numbers():
     scenario = Scenario.model_validate(UNCERTAIN)
-    first = run(scenario, draws=300, chains=2, seed=7, analysis=False).to_dict()
-    second = run(scenario, draws=300, chains=2, seed=7, analysis=False).to_dict()
+    first = run(scenario, draws=300, chains=2, seed=7, scope="results").to_dict()
+    second = run(scenario, draws=300, chains=2, seed=7, scope="results").to_dict()
     for key in ("outcomes", "drivers", "timeline"):
         assert first[key] == second[key]
 

@@ -201,7 +201,7 @@ def report_one(task: Task, progress=None) -> Entry:
             draws=options.draws,
             chains=options.chains,
             seed=options.seed,
-            analysis=options.analysis,
+            scope="all" if options.analysis else "results",
             progress=progress,
         )
         provenance = Provenance(

@@ -24,6 +24,7 @@ from matplotlib.lines import Line2D
 from engine.priors import Fixed, effect_prior
 from engine.result import Result
 from engine.schema import Scenario
+from engine.score.scores import CalibrationBin
 
 STYLE = {
     "text.usetex": False,
@@ -129,48 +130,141 @@ def _mark_unreliable(figure: Figure, result: Result) -> None:
 
 
 def timeline_chart(result: Result, scenario: Scenario) -> str:
-    """Each outcome's probability at each timeline point, with its 90% band and evidence marked."""
+    """Each outcome's probability at each timeline point, with its 90% band and evidence marked.
+
+    When the scenario is resolved, the outcome that happened is drawn heavier (its label says
+    so), the others lighter, each last probability is carried forward as a dashed line, and the
+    resolution date is a vertical line with the x axis extended to it. A resolution far beyond
+    the evidence gets a panel of its own to the right, the axis broken between the two, so the
+    evidence keeps its room.
+    """
     with matplotlib.rc_context(STYLE):
         labels = result.labels.get("outcomes", {})
         dates = [point.date for point in result.timeline]
         use_dates = all(d is not None for d in dates)
         xs: Sequence = dates if use_dates else list(range(len(dates)))
+        resolution = scenario.resolved
+        happened = resolution.outcome if resolution is not None else None
+        judged = resolution.on if resolution is not None and use_dates and dates else None
         figure = _figure(7.5, 3.6 + 0.22 * len(result.main.outcomes))
-        ax = figure.add_subplot()
+        broken = judged is not None and _far_beyond(dates, judged)
+        if broken:
+            ax, end = figure.subplots(1, 2, sharey=True, width_ratios=[5, 1])
+        else:
+            ax, end = figure.add_subplot(), None
+        panels = [ax] if end is None else [ax, end]
         for index, k in enumerate(result.main.outcomes):
             summaries = [point.condition.outcomes[k] for point in result.timeline]
             colour = COLOURS[index % len(COLOURS)]
-            ax.plot(
-                xs,
-                [s.p for s in summaries],
-                marker="o",
-                ms=4,
-                color=colour,
-                label=shorten(labels.get(k, k), 50, 1),
-            )
+            label = shorten(labels.get(k, k), 50, 1)
+            style = {"lw": 1.5, "alpha": 1.0, "ms": 4, "zorder": 2}
+            if happened is not None:
+                if k == happened:
+                    label = shorten(labels.get(k, k), 38, 1) + " (happened)"
+                    style = {"lw": 3.0, "alpha": 1.0, "ms": 6, "zorder": 4}
+                else:
+                    style = {"lw": 1.1, "alpha": 0.55, "ms": 3, "zorder": 2}
+            ps = [s.p for s in summaries]
+            ax.plot(xs, ps, marker="o", color=colour, label=label, **style)
             ax.fill_between(
                 xs,
                 [s.lo for s in summaries],
                 [s.hi for s in summaries],
                 color=colour,
-                alpha=0.12,
+                alpha=0.2 if k == happened else 0.12 if happened is None else 0.06,
                 lw=0,
             )
+            if judged is not None and judged > dates[-1]:  # the forecast stands until judged
+                for panel in panels:
+                    panel.plot(
+                        [dates[-1], judged],
+                        [ps[-1], ps[-1]],
+                        ls="--",
+                        color=colour,
+                        lw=style["lw"] * 0.8,
+                        alpha=style["alpha"] * 0.8,
+                        zorder=style["zorder"],
+                    )
         if use_dates:
             _mark_evidence(ax, scenario, dates)
         else:
             ax.set_xticks(xs)
             ax.set_xticklabels([d.isoformat() if d else "start" for d in dates])
-        ax.set_ylim(0, 1)
+        if judged is not None:
+            label = labels.get(happened, happened)
+            _mark_resolution(end if end is not None else ax, judged, label, extend=end is None)
+        for panel in panels:
+            panel.set_ylim(0, 1)
+            panel.grid(axis="y", color="#dddddd", lw=0.6)
         ax.set_yticks([0, 0.25, 0.5, 0.75, 1])
         ax.set_yticklabels(["0%", "25%", "50%", "75%", "100%"])
         ax.set_ylabel("probability (line) and 90% interval (band)")
-        ax.grid(axis="y", color="#dddddd", lw=0.6)
-        ax.legend(
-            loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False, fontsize=8
-        )
+        if end is not None:
+            first, last = (matplotlib.dates.date2num(d) for d in (min(dates), max(dates)))
+            span = max(last - first, 6.0)  # days
+            ax.set_xlim(first - span * 0.05, last + span * 0.12)  # the timeline keeps its room
+            _break_axis(ax, end)
+            figure.legend(loc="outside lower center", ncol=2, frameon=False, fontsize=8)
+        else:
+            ax.legend(
+                loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False, fontsize=8
+            )
         _mark_unreliable(figure, result)
         return to_svg(figure, "timeline")
+
+
+def _far_beyond(dates: list[dt.date], judged: dt.date) -> bool:
+    """Whether the resolution lies so far past the timeline that one axis would crush it."""
+    span = max((max(dates) - min(dates)).days, 7)
+    return (judged - max(dates)).days > 2 * span
+
+
+def _mark_resolution(ax, judged: dt.date, label: str, *, extend: bool) -> None:
+    """A solid vertical line at the resolution date, labelled, with the date as a tick.
+
+    ``extend``: the axis also holds the timeline, so widen it to the date; otherwise ``ax`` is
+    a panel of its own around the date.
+    """
+    at = matplotlib.dates.date2num(judged)
+    if extend:
+        left = ax.get_xlim()[0]
+        ax.set_xlim(left, at + 0.04 * max(at - left, 1.0))
+        ticks = [matplotlib.dates.num2date(t).date() for t in ax.get_xticks()]
+        ax.set_xticks(sorted(set(ticks) | {judged}))
+    else:
+        ax.set_xlim(at - 5, at + 5)
+        ax.set_xticks([judged])
+        ax.tick_params(axis="x", labelrotation=30, labelsize=7)
+        ax.tick_params(axis="y", left=False, labelleft=False)
+        ax.spines["left"].set_visible(False)
+    ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%Y-%m-%d"))
+    ax.axvline(judged, color="#222222", lw=1.4, zorder=5)
+    ax.text(
+        judged,
+        0.99,
+        " " + shorten(f"resolved {judged.isoformat()}: {label}", 60, 1),
+        rotation=90,
+        va="top",
+        ha="right",
+        fontsize=6.5,
+        color="#222222",
+        transform=ax.get_xaxis_transform(),
+    )
+
+
+def _break_axis(ax, end) -> None:
+    """Slanted marks on the x axis where the timeline panel stops and the resolution's starts."""
+    marks = {
+        "marker": [(-0.5, -1), (0.5, 1)],
+        "markersize": 10,
+        "linestyle": "none",
+        "color": "#444444",
+        "mec": "#444444",
+        "mew": 1,
+        "clip_on": False,
+    }
+    ax.plot([1], [0], transform=ax.transAxes, **marks)
+    end.plot([0], [0], transform=end.transAxes, **marks)
 
 
 def _mark_evidence(ax, scenario: Scenario, dates: list[dt.date]) -> None:
@@ -343,3 +437,61 @@ def heatmap(scenarios: Sequence[str], outcomes: Sequence[str], cells: list[list[
             spine.set_visible(False)
         figure.colorbar(image, ax=ax, shrink=0.8, label="probability")
         return to_svg(figure, "heatmap")
+
+
+# --- calibration of resolved scenarios ---------------------------------------------------------
+
+
+def calibration_chart(bins: Sequence[CalibrationBin]) -> str:
+    """Observed frequency against forecast, bin by bin, beside the diagonal of perfect calibration.
+
+    Each bar spans its forecast bin and rises to the share of its forecasts whose outcome
+    happened; a dot marks the bin's mean forecast against that share; ``n`` is the bin's count.
+    """
+    with matplotlib.rc_context(STYLE):
+        figure = _figure(5.5, 4.2)
+        ax = figure.add_subplot()
+        ax.plot([0, 1], [0, 1], ls="--", color="#888888", lw=1, label="perfectly calibrated")
+        filled = [b for b in bins if b.count]
+        ax.bar(
+            [b.lo for b in filled],
+            [b.observed for b in filled],
+            width=[b.hi - b.lo for b in filled],
+            align="edge",
+            color=COLOURS[0],
+            alpha=0.25,
+            edgecolor=COLOURS[0],
+            lw=0.8,
+            label="observed frequency in the bin",
+        )
+        ax.plot(
+            [b.forecast for b in filled],
+            [b.observed for b in filled],
+            marker="o",
+            color=COLOURS[0],
+            lw=1.2,
+            label="mean forecast in the bin",
+        )
+        for b in bins:  # the count at the foot of each bin, clear of the dots
+            ax.text(
+                (b.lo + b.hi) / 2,
+                0.015,
+                f"n = {b.count}",
+                ha="center",
+                va="bottom",
+                fontsize=7,
+                color="#333333",
+            )
+        ticks = sorted({b.lo for b in bins} | {b.hi for b in bins})
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.set_xticks(ticks)
+        ax.set_xticklabels([f"{t:.0%}" for t in ticks])
+        ax.set_yticks(ticks)
+        ax.set_yticklabels([f"{t:.0%}" for t in ticks])
+        ax.set_xlabel("forecast probability of an outcome")
+        ax.set_ylabel("share of those outcomes that happened")
+        ax.grid(color="#eeeeee", lw=0.6)
+        ax.set_axisbelow(True)
+        ax.legend(loc="upper left", frameon=False, fontsize=7)
+        return to_svg(figure, "calibration")

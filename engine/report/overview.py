@@ -2,22 +2,31 @@
 
 Built from each report's summary (kept in its manifest), so scenarios skipped as unchanged appear
 as well as the ones run now; scenarios that failed are listed with their error.
+
+A resolved scenario (SPEC §10) also shows what happened, P(happened), and its Brier and log
+scores, computed from the summary's outcome probabilities; what happened is read from the
+summary's ``resolved`` when it has one, else from the report's ``scenario.yaml`` (the scenario
+as run). From :data:`engine.score.scores.MIN_CALIBRATION` resolved scenarios on, the overview
+adds a calibration chart of the batch.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 from typing import Any
 
+import yaml
 from markupsafe import Markup
 
 from engine import __version__
 from engine.report.files import write_text
-from engine.report.numbers import percent, word
+from engine.report.numbers import percent, share, word
 from engine.report.tables import write_csv
 from engine.report.templating import render_html
 from engine.result import Summary
+from engine.score.scores import MIN_CALIBRATION, brier, calibration, log_score
 
 
 def outcome_columns(summaries: list[dict[str, Any]]) -> list[str]:
@@ -25,19 +34,75 @@ def outcome_columns(summaries: list[dict[str, Any]]) -> list[str]:
     return list(dict.fromkeys(k for s in summaries for k in s["outcomes"]))
 
 
-def summary_rows(summaries: list[dict], failed: list[dict]) -> tuple[list[str], list[list]]:
-    """``summary.csv``: one row per scenario, each outcome's p, lo and hi side by side."""
+def resolution_of(out: str | Path, summary: dict[str, Any]) -> dict[str, Any] | None:
+    """What happened to one reported scenario, and how its result scored; None if unresolved.
+
+    Parameters
+    ----------
+    out : str or Path
+        The reports folder (``out/<id>/scenario.yaml`` is read when the summary does not say).
+    summary : dict
+        The report's summary: ``id``, ``outcomes`` (each with ``p`` and ``label``), and
+        optionally ``resolved`` (``{"outcome": id, "on": date}`` or None).
+
+    Returns
+    -------
+    dict or None
+        ``outcome``, ``label``, ``on`` (text), ``p`` (P(happened)), ``brier``, ``log``, and
+        ``probabilities`` (every outcome's p), unrounded.
+    """
+    if "resolved" in summary:
+        resolved = summary["resolved"]
+    else:
+        try:
+            path = Path(out) / summary["id"] / "scenario.yaml"
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, yaml.YAMLError):
+            return None
+        resolved = data.get("resolved") if isinstance(data, dict) else None
+    if not isinstance(resolved, dict):
+        return None
+    happened = resolved.get("outcome")
+    outcomes = summary.get("outcomes", {})
+    if happened not in outcomes:
+        return None
+    on = resolved.get("on", resolved.get(True))  # `on` is a YAML 1.1 boolean when unquoted
+    probabilities = {k: float(o["p"]) for k, o in outcomes.items()}
+    p = probabilities[happened]
+    return {
+        "outcome": happened,
+        "label": outcomes[happened].get("label", happened),
+        "on": on.isoformat() if hasattr(on, "isoformat") else str(on or ""),
+        "p": p,
+        "brier": brier(probabilities, happened),
+        "log": log_score(p),
+        "probabilities": probabilities,
+    }
+
+
+def summary_rows(
+    summaries: list[dict],
+    failed: list[dict],
+    resolutions: list[dict[str, Any] | None] | None = None,
+) -> tuple[list[str], list[list]]:
+    """``summary.csv``: one row per scenario: what happened, P(happened), Brier and log (empty
+    when unresolved), then each outcome's p, lo and hi side by side."""
     outcomes = outcome_columns(summaries)
     header = ["id", "title", "file", "status", "reliable", "expectations_failed", "error"]
+    header += ["resolved", "p_happened", "brier", "log"]
     header += [f"{k}.{part}" for k in outcomes for part in ("p", "lo", "hi")]
+    resolutions = resolutions or [None] * len(summaries)
     rows: list[list] = []
-    for s in summaries:
+    for s, r in zip(summaries, resolutions, strict=True):
         cells = []
         for k in outcomes:
             o = s["outcomes"].get(k)
             cells += [o["p"], o["lo"], o["hi"]] if o else ["", "", ""]
         fails = s["expectations"].get("fail", 0)
-        rows.append([s["id"], s["title"], s["file"], "ok", s["reliable"], fails, ""] + cells)
+        scored = [r["outcome"], r["p"], r["brier"], r["log"]] if r else ["", "", "", ""]
+        rows.append(
+            [s["id"], s["title"], s["file"], "ok", s["reliable"], fails, ""] + scored + cells
+        )
     for f in failed:
         rows.append([f.get("id") or "", "", f["file"], "failed", "", "", f["error"]])
         rows[-1] += [""] * (len(header) - len(rows[-1]))
@@ -59,8 +124,9 @@ def write_overview(out: str | Path, summaries: list[dict], failed: list[dict]) -
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     outcomes = outcome_columns(summaries)
+    resolutions = [resolution_of(out, s) for s in summaries]
     scenarios = []
-    for s in summaries:
+    for s, r in zip(summaries, resolutions, strict=True):
         cells = []
         for k in outcomes:
             o = s["outcomes"].get(k)
@@ -80,6 +146,7 @@ def write_overview(out: str | Path, summaries: list[dict], failed: list[dict]) -
                 "cells": cells,
                 "expectations": ", ".join(f"{n} {status}" for status, n in counts.items() if n)
                 or "none",
+                "resolved": _resolved_cells(r),
             }
         )
     heatmap = None
@@ -92,11 +159,50 @@ def write_overview(out: str | Path, summaries: list[dict], failed: list[dict]) -
     html = render_html(
         "index.html",
         scenarios=scenarios,
+        any_resolved=any(resolutions),
+        calibration=_calibration([r for r in resolutions if r]),
+        min_calibration=MIN_CALIBRATION,
         failed=failed,
         outcomes=outcomes,
         heatmap=heatmap,
         generated=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         engine_version=__version__,
     )
-    write_csv(out / "summary.csv", *summary_rows(summaries, failed))
+    write_csv(out / "summary.csv", *summary_rows(summaries, failed, resolutions))
     write_text(out / "index.html", html)
+
+
+def _resolved_cells(resolution: dict[str, Any] | None) -> dict[str, str] | None:
+    """The overview's cells of one resolved scenario, rounded for display."""
+    if resolution is None:
+        return None
+    log = resolution["log"]
+    return {
+        "outcome": resolution["outcome"],
+        "label": resolution["label"],
+        "on": resolution["on"],
+        "p": share(resolution["p"]),
+        "brier": f"{resolution['brier']:.3f}",
+        "log": "infinite" if math.isinf(log) else f"{log:.3f}",
+    }
+
+
+def _calibration(resolutions: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The calibration chart and table of the batch, from enough resolved scenarios on."""
+    if len(resolutions) < MIN_CALIBRATION:
+        return None
+    from engine.report.figures import calibration_chart
+
+    pairs = [(p, k == r["outcome"]) for r in resolutions for k, p in r["probabilities"].items()]
+    bins = calibration(pairs)
+    rows = [
+        {
+            "bin": f"{b.lo:.0%}–{b.hi:.0%}",
+            "count": b.count,
+            "happened": b.happened,
+            "forecast": "" if b.forecast is None else share(b.forecast),
+            "observed": "" if b.observed is None else share(b.observed),
+        }
+        for b in bins
+    ]
+    return {"count": len(resolutions), "chart": Markup(calibration_chart(bins)), "rows": rows}

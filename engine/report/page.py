@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.metadata
+import math
 import platform
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,9 +18,11 @@ from typing import Any
 
 from markupsafe import Markup
 
+from engine.compile import network_of
 from engine.report import figures
-from engine.report.files import atomic_path, remove_stale_temporaries, write_text
+from engine.report.files import remove_stale_temporaries, write_text
 from engine.report.numbers import percent, prior_of, share, word
+from engine.report.posterior import write_posterior
 from engine.report.tables import report_tables, write_csv
 from engine.report.templating import render_html, render_markdown
 from engine.result import Result
@@ -40,6 +43,7 @@ FILE_NOTES = {
     "signposts.csv": "what observing each item would tell",
     "uncertainty.csv": "each uncertain number's share of the spread",
     "band_crossing.csv": "observations that would change an outcome's word",
+    "score.csv": "what happened and the scores of this result (Brier, log)",
 }
 
 
@@ -113,9 +117,8 @@ def write_report(
         written.append(name)
     write_text(folder / "scenario.yaml", resolved_yaml)
     written.append("scenario.yaml")
-    if result.idata is not None:
-        with atomic_path(folder / "posterior.nc") as temporary:
-            result.idata.to_netcdf(str(temporary))
+    if result.main.sample is not None:
+        write_posterior(folder / "posterior.nc", network_of(scenario), result.main)
         written.append("posterior.nc")
     else:
         (folder / "posterior.nc").unlink(missing_ok=True)
@@ -141,6 +144,7 @@ def page_context(
     """Everything the page and the Markdown show, as plain data with numbers formatted."""
     reliable = result.reliable
     outcome_labels = {k: o.label for k, o in scenario.outcomes.items()}
+    happened = scenario.resolved.outcome if scenario.resolved else None
     return {
         "scenario": _about(scenario, provenance),
         "reliable": reliable,
@@ -151,9 +155,11 @@ def page_context(
                 "label": outcome_labels.get(k, k),
                 "percent": percent(s),
                 "word": word(s.p, reliable),
+                "happened": k == happened,
             }
             for k, s in result.main.outcomes.items()
         ],
+        "resolution": _resolution(scenario, result),
         "what_if": _what_if(scenario, result),
         "timeline": _timeline(scenario, result),
         "evidence": _evidence(scenario),
@@ -191,6 +197,43 @@ def _about(scenario: Scenario, provenance: Provenance) -> dict[str, Any]:
     }
 
 
+def _resolution(scenario: Scenario, result: Result) -> dict[str, Any] | None:
+    """What happened (SPEC §10), its sources, and the scores of this result; None if unresolved."""
+    resolution = scenario.resolved
+    if resolution is None:
+        return None
+    from engine.score.scores import score
+
+    scored = score(result, resolution)
+    sources = []
+    for name in resolution.sources:
+        source = scenario.sources[name]
+        sources.append(
+            {
+                "id": name,
+                "title": source.title or name,
+                "author": source.author,
+                "publisher": source.publisher,
+                "published": source.published.isoformat() if source.published else None,
+                "url": source.url,
+            }
+        )
+    return {
+        "outcome": scored.outcome,
+        "label": scored.label,
+        "on": scored.on.isoformat(),
+        "note": resolution.note,
+        "sources": sources,
+        "p": percent(scored.p),
+        "brier": f"{scored.brier:.3f}",
+        "log": "infinite" if math.isinf(scored.log) else f"{scored.log:.3f}",
+        "timeline": [
+            {"date": p.date.isoformat() if p.date else "(undated)", "p": percent(p.p)}
+            for p in scored.timeline
+        ],
+    }
+
+
 def _what_if(scenario: Scenario, result: Result) -> dict[str, Any]:
     columns = [
         {
@@ -215,7 +258,11 @@ def _what_if(scenario: Scenario, result: Result) -> dict[str, Any]:
 
 
 def _timeline(scenario: Scenario, result: Result) -> dict[str, Any]:
-    outcomes = [{"id": k, "label": scenario.outcomes[k].label} for k in result.main.outcomes]
+    happened = scenario.resolved.outcome if scenario.resolved else None
+    outcomes = [
+        {"id": k, "label": scenario.outcomes[k].label, "happened": k == happened}
+        for k in result.main.outcomes
+    ]
     points = [
         {
             "date": p.date.isoformat() if p.date else "(undated)",
@@ -366,19 +413,33 @@ def _diagnostics(result: Result) -> dict[str, Any]:
             "summary": "Exact enumeration: every number is fixed; no sampling, no posterior draws.",
             "rows": [("seconds", f"{d.seconds:.2f}")],
         }
-    rows = [
-        ("chains × draws", f"{d.chains} × {d.draws} (tuning {d.tune})"),
-        ("target acceptance", _number(d.target_accept, ".2f")),
-        ("max R-hat (≤ 1.01)", _number(d.max_rhat, ".4f")),
-        ("min bulk ESS (≥ 400)", _number(d.min_ess_bulk, ".0f")),
-        ("min tail ESS (≥ 400)", _number(d.min_ess_tail, ".0f")),
-        ("divergences (0)", str(d.divergences)),
+    rows = []
+    if d.ess is not None:
+        rows += [
+            ("prior draws", f"{d.draws}"),
+            ("smallest effective sample size (≥ 400)", _number(d.ess, ".0f")),
+            ("largest Pareto k (≤ 0.7)", _number(d.pareto_k, ".2f")),
+        ]
+    if d.max_rhat is not None:
+        rows += [
+            ("chains", f"{d.chains} (tuning {d.tune})"),
+            ("target acceptance", _number(d.target_accept, ".2f")),
+            ("max R-hat (≤ 1.01)", _number(d.max_rhat, ".4f")),
+            ("min bulk ESS (≥ 400)", _number(d.min_ess_bulk, ".0f")),
+            ("min tail ESS (≥ 400)", _number(d.min_ess_tail, ".0f")),
+            ("divergences (0)", str(d.divergences)),
+        ]
+    rows += [
+        ("settings by method", ", ".join(f"{m}: {n}" for m, n in d.settings.items())),
         ("retried with more draws", "yes" if d.retried else "no"),
-        ("seconds sampling", f"{d.seconds:.1f}"),
+        ("seconds", f"{d.seconds:.1f}"),
     ]
-    verdict = "reliable" if result.reliable else "UNRELIABLE"
-    summary = f"NUTS (nutpie), the worst over the main result, what-ifs and timeline: {verdict}."
-    return {"method": "nuts", "summary": summary, "rows": rows}
+    verdict = "reliable" if result.reliable else "UNRELIABLE: " + "; ".join(d.verdict.problems)
+    names = {"importance": "importance sampling (prior draws, Pareto-smoothed weights)",
+             "nuts": "NUTS (nutpie)"}  # fmt: skip
+    used = " and ".join(names[m] for m in d.method.split("+"))
+    summary = f"{used}, the worst over every setting of the run: {verdict}."
+    return {"method": d.method, "summary": summary, "rows": rows}
 
 
 def _provenance(scenario: Scenario, result: Result, provenance: Provenance) -> dict[str, Any]:
@@ -392,6 +453,9 @@ def _provenance(scenario: Scenario, result: Result, provenance: Provenance) -> d
                 quotes.append(
                     {"item": f"{kind}.{name}", "quote": item.quote, "sources": item.sources}
                 )
+    if scenario.resolved is not None:
+        for source in scenario.resolved.sources:
+            cited.setdefault(source, []).append("resolved")
     sources = [
         {
             "id": name,

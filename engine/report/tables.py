@@ -178,6 +178,21 @@ def band_crossing_rows(analysis: dict, reliable: bool) -> tuple[list[str], list[
     return header, rows
 
 
+def score_rows(result: Result, scenario: Scenario) -> tuple[list[str], list[Row]]:
+    """What happened and how this result scored (SPEC §10): one row for the main result, then
+    one per timeline point (``date`` filled, the scores of the main result left empty)."""
+    from engine.score.scores import finite, score
+
+    header = ["resolved", "label", "on", "date", "p", "lo", "hi", "mcse", "brier", "log"]
+    header.append("reliable")
+    assert scenario.resolved is not None
+    s = score(result, scenario.resolved)
+    head = [s.outcome, s.label, s.on]
+    rows: list[Row] = [[*head, "", *_summary(s.p), s.brier, finite(s.log), result.reliable]]
+    rows += [[*head, p.date, *_summary(p.p), "", "", ""] for p in s.timeline]
+    return header, rows
+
+
 def report_tables(result: Result, scenario: Scenario) -> dict[str, tuple[list[str], list[Row]]]:
     """Every CSV table of one report, by file name; analysis tables only when computed."""
     tables = {
@@ -187,6 +202,8 @@ def report_tables(result: Result, scenario: Scenario) -> dict[str, tuple[list[st
         "timeline.csv": timeline_rows(result),
         "expectations.csv": expectation_rows(result),
     }
+    if scenario.resolved is not None:
+        tables["score.csv"] = score_rows(result, scenario)
     analysis = result.analysis
     if analysis:
         tables["influence.csv"] = influence_rows(analysis)

@@ -14,7 +14,7 @@ from typing import Any
 
 from engine.errors import ScenarioIssue
 from engine.loader import SourceMap
-from engine.rules import causes, evidence, references
+from engine.rules import causes, evidence, references, resolution
 
 Rule = Callable[[dict[str, Any], SourceMap], Iterator[ScenarioIssue]]
 
@@ -24,6 +24,7 @@ RULES: tuple[Rule, ...] = (
     causes.self_causes,
     causes.cause_cycles,
     evidence.contradictory_evidence,
+    resolution.resolution,
 )
 
 

@@ -1,0 +1,62 @@
+"""``posterior.nc``: the draws behind the main result, as ArviZ InferenceData in netCDF.
+
+Written with xarray alone (importing ArviZ costs seconds a report does not need); ArviZ reads
+it back with ``arviz.from_netcdf``. The ``posterior`` group holds, per draw, every number
+(``prob`` by probability slot, ``effect`` by effect slot, slots named by their key paths), the
+outcome probabilities ``q`` and the driver probabilities ``driver_p``. NUTS draws keep their
+chains; importance-sampling draws are one chain of prior draws, and ``sample_stats.log_weight``
+holds each draw's Pareto-smoothed, normalised log weight: every posterior summary of those
+draws must be weighted by it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from engine.compile import Network
+from engine.report.files import atomic_path
+from engine.result import Condition
+
+
+def write_posterior(target: Path, network: Network, main: Condition) -> None:
+    """Write the main result's draws to ``target`` atomically."""
+    import xarray as xr
+
+    sample = main.sample
+    chains = sample.chains or 1
+    shape = (chains, len(sample.weights) // chains)
+    layout, graph = network.layout, network.graph
+    theta = layout.vector(sample.params)
+    n_prob = len(layout.prob_slots)
+
+    def per_draw(values: np.ndarray, dim: str) -> tuple[tuple[str, str, str], np.ndarray]:
+        return ("chain", "draw", dim), values.reshape(*shape, -1)
+
+    posterior = xr.Dataset(
+        {
+            "prob": per_draw(theta[:, :n_prob], "prob_slot"),
+            "effect": per_draw(theta[:, n_prob:], "effect_slot"),
+            "q": per_draw(sample.outcomes, "outcome"),
+            "driver_p": per_draw(sample.drivers, "driver"),
+        },
+        coords={
+            "chain": np.arange(shape[0]),
+            "draw": np.arange(shape[1]),
+            "prob_slot": list(layout.prob_slots),
+            "effect_slot": list(layout.effect_slots),
+            "outcome": list(graph.outcomes),
+            "driver": list(graph.drivers),
+        },
+        attrs={"inference_library": "signpost", "method": main.diagnostics.method},
+    )
+    with np.errstate(divide="ignore"):
+        log_weight = np.log(sample.weights).reshape(shape)
+    stats = xr.Dataset(
+        {"log_weight": (("chain", "draw"), log_weight)},
+        coords={"chain": posterior.chain, "draw": posterior.draw},
+    )
+    with atomic_path(target) as temporary:
+        posterior.to_netcdf(temporary, group="posterior", mode="w", engine="h5netcdf")
+        stats.to_netcdf(temporary, group="sample_stats", mode="a", engine="h5netcdf")

@@ -1,0 +1,180 @@
+"""``signpost score`` as plain data: one record per scenario file, then the SPEC §10 object.
+
+Like ``signpost check`` (:mod:`engine.checking`): discover the files (``_*.yaml`` are parents
+only), validate them all (ids unique across the batch), then run each valid file once with
+:func:`engine.run.run` ``scope="results"`` (main result and timeline, no analysis) and score it
+when it has a ``resolved`` block. An invalid file is recorded with its errors and the others are
+still scored; the exit code is 2 when any file is invalid (or none was found), else 0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.errors import BAD_INPUT, OK, ExitCode, ScenarioIssue
+from engine.score.scores import Score, calibration_of, finite, means, score
+
+
+@dataclass
+class FileScore:
+    """The score of one scenario file.
+
+    Attributes
+    ----------
+    path : Path
+        The file as named.
+    id : str
+        The scenario's id; empty when the file is invalid.
+    as_of : date or None
+        The scenario's ``as_of``.
+    score : Score or None
+        None when the scenario is unresolved or the file invalid.
+    issues : list of ScenarioIssue
+        The validation errors; empty when the file is valid.
+    reliable : bool
+        Whether the run met the reliability bar (always True when exact).
+    method : str
+        How the numbers were computed (``exact``, ``importance``, ``nuts``, …).
+    seconds : float
+        Wall time of the run.
+    """
+
+    path: Path
+    id: str = ""
+    as_of: dt.date | None = None
+    score: Score | None = None
+    issues: list[ScenarioIssue] = field(default_factory=list)
+    reliable: bool = True
+    method: str = ""
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when the file is a valid scenario."""
+        return not self.issues
+
+    @property
+    def resolved(self) -> bool:
+        return self.score is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        """One entry of SPEC §10's ``scenarios`` (resolved files only)."""
+        assert self.score is not None
+        return {
+            "id": self.id,
+            "file": self.path.as_posix(),
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            **self.score.to_dict(),
+            "reliable": self.reliable,
+            "method": self.method,
+        }
+
+
+def score_scenario(scenario, path: str | Path = "", progress=None) -> FileScore:
+    """Run one validated scenario (main result and timeline) and score it if it is resolved.
+
+    Parameters
+    ----------
+    scenario : engine.schema.Scenario
+        A validated scenario.
+    path : str or Path
+        The file it came from.
+    progress : callable, optional
+        Passed to :func:`engine.run.run` (a short message before each step).
+    """
+    from engine.run import run  # the runner (and PyMC when sampling) only when scoring
+
+    started = time.perf_counter()
+    result = run(scenario, scope="results", progress=progress)
+    return FileScore(
+        Path(path),
+        id=scenario.id,
+        as_of=scenario.as_of,
+        score=score(result, scenario.resolved) if scenario.resolved else None,
+        reliable=result.reliable,
+        method=result.diagnostics.method,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def score_paths(
+    paths: Iterable[str | Path], *, progress: Callable[[str], None] | None = None
+) -> Iterator[FileScore]:
+    """Score every scenario file among ``paths``, yielding each file as soon as it is done.
+
+    Parameters
+    ----------
+    paths : iterable of str or Path
+        Files and folders (see :func:`engine.loader.discover`).
+    progress : callable, optional
+        Called with ``"file: step"`` messages while running.
+
+    Yields
+    ------
+    FileScore
+        Invalid files first (validation is quick), then each valid file once run.
+    """
+    from engine.loader import discover
+    from engine.validate import check_files
+
+    validated = check_files(discover(paths))
+    for entry in validated:
+        if not entry.ok:
+            yield FileScore(entry.path, issues=list(entry.issues))
+    for entry in validated:
+        if entry.ok:
+            name = Path(entry.path).as_posix()
+
+            def say(message: str, name: str = name) -> None:
+                if progress is not None:
+                    progress(f"{name}: {message}")
+
+            say("starting")
+            yield score_scenario(entry.scenario, entry.path, progress=say)
+
+
+def exit_code(files: Iterable[FileScore]) -> ExitCode:
+    """2 when any file is invalid or none was found, else 0 (a score is never a failure)."""
+    files = list(files)
+    return BAD_INPUT if not files or any(not f.ok for f in files) else OK
+
+
+def resolved(files: Iterable[FileScore]) -> list[FileScore]:
+    """The valid, resolved files, in order."""
+    return [f for f in files if f.ok and f.score is not None]
+
+
+def unresolved(files: Iterable[FileScore]) -> list[FileScore]:
+    """The valid files without ``resolved``, in order."""
+    return [f for f in files if f.ok and f.score is None]
+
+
+def to_json(files: Sequence[FileScore]) -> dict[str, Any]:
+    """The SPEC §10 object, plus ``calibration`` (from ten resolved scenarios) and ``invalid``.
+
+    Numbers are not rounded. A log score that is infinite (P(happened) = 0) is null.
+    """
+    scored = resolved(files)
+    scores = [f.score for f in scored if f.score is not None]
+    mean = means(scores)
+    out: dict[str, Any] = {
+        "count": len(scored),
+        "mean": {"brier": mean["brier"], "log": finite(mean["log"])},
+        "scenarios": [f.to_dict() for f in scored],
+        "unresolved": [f.id for f in unresolved(files)],
+        "reliable": all(f.reliable for f in files if f.ok),
+    }
+    table = calibration_of(scores)
+    if table is not None:
+        out["calibration"] = [b.to_dict() for b in table]
+    out["invalid"] = [
+        {"file": f.path.as_posix(), "errors": [issue.to_dict() for issue in f.issues]}
+        for f in files
+        if not f.ok
+    ]
+    return out

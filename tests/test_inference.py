@@ -1,0 +1,180 @@
+"""engine/inference: importance sampling by default, more draws then NUTS when a setting needs
+them, and the estimates behind every interval.
+
+The fallback is shown on a scenario whose evidence is strong enough that prior draws fail the
+bar (every driver observed true and every indicator seen, with skewed priors): the engine must
+answer it with NUTS, reliably, and agree with an independent high-draw reference — importance
+sampling written here on tests/reference.py's enumerator, from a proposal shaped like the
+posterior, so that 200 000 draws keep a large effective sample size.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from engine.inference.estimates import pareto_smooth, weighted_quantiles
+from engine.run import run
+from engine.schema import Scenario
+from tests.reference import enumerate_posterior, estimate, evidence_from, network_from
+from tests.small_network import small_scenario
+
+SKEWED = [0.4, 8]  # Beta(0.4, 8): most prior mass near 0, a long tail towards 1
+STRONG_EVIDENCE = {
+    "a_holds": {"driver": "a", "observed": True},
+    "b_holds": {"driver": "b", "observed": True},
+    "c_holds": {"driver": "c", "observed": True},
+    "d_holds": {"driver": "d", "observed": True},
+    "saw_i": {"indicator": "i", "observed": True},
+    "saw_j": {"indicator": "j", "observed": True},
+    "saw_k": {"indicator": "k", "observed": True},
+}
+
+
+def strong_scenario(method: str = "auto") -> dict:
+    skewed = {"beta": SKEWED}
+    return small_scenario(
+        p={d: skewed for d in "abcd"},
+        indicators={i: (skewed, "very unlikely") for i in "ijk"},
+        causes={
+            ("b", "a"): "slightly lowers",
+            ("c", "b"): "lowers",
+            ("c", "a"): "lowers",
+            ("d", "c"): "lowers",
+        },  # fmt: skip
+        evidence=STRONG_EVIDENCE,
+        inference={"method": method, "seed": 3},
+        scenario_id="strong",
+    )
+
+
+def tailored_reference(spec: dict, size: int = 200_000, seed: int = 1):
+    """E[q_k(θ) | e] by importance sampling from a proposal shaped like the posterior.
+
+    Every Beta(0.4, 8) number here is a probability the evidence observes as true (a driver's
+    own p, an indicator's if_true), so the proposal draws it from Beta(1.4, 8); the density
+    ratio prior / proposal is then proportional to 1 / x. Everything else is drawn from its
+    prior. Weights: P(e | θ) · Π 1/x.
+    """
+    from engine.priors import effect_prior, probability_prior
+
+    rng = np.random.default_rng(seed)
+    corrections = []
+
+    def probability(written):
+        if written == {"beta": SKEWED}:
+            x = rng.beta(SKEWED[0] + 1, SKEWED[1], size)
+            corrections.append(1.0 / x)
+            return x
+        prior = probability_prior(written)
+        return rng.beta(prior.alpha, prior.beta, size)
+
+    def effect(written):
+        prior = effect_prior(written)
+        return rng.normal(prior.mu, prior.sigma, size)
+
+    net = network_from(spec, probability, effect)
+    answer = enumerate_posterior(net, evidence_from(spec))
+    weights = np.asarray(answer.evidence) * np.prod(corrections, axis=0)
+    ess = weights.sum() ** 2 / np.sum(weights**2)
+    outcomes = {k: estimate(np.asarray(v), weights) for k, v in answer.outcomes.items()}
+    return outcomes, ess
+
+
+@pytest.fixture(scope="module")
+def strong_importance():
+    return run(Scenario.model_validate(strong_scenario("importance")), scope="main")
+
+
+def test_strong_evidence_defeats_prior_draws_even_with_more_of_them(strong_importance):
+    d = strong_importance.main.diagnostics
+    assert d.method == "importance" and d.retried  # it was given 4x and 16x the draws
+    assert d.draws == 16 * 4000
+    assert not strong_importance.reliable
+    assert d.pareto_k > 0.7 or d.ess < 400
+
+
+def test_the_fallback_answers_with_nuts_and_agrees_with_a_high_draw_reference():
+    spec = strong_scenario("auto")
+    result = run(Scenario.model_validate(spec), scope="main", draws=1000, chains=2)
+    main = result.main
+    assert main.diagnostics.method == "nuts"
+    assert result.reliable, main.diagnostics.verdict.problems
+    assert result.to_dict()["diagnostics"]["method"] == "nuts"
+    reference, ess = tailored_reference(spec)
+    assert ess > 5000  # the reference itself is trustworthy
+    for k, summary in main.outcomes.items():
+        ref = reference[k]
+        tolerance = 4 * math.hypot(summary.mcse, ref.mcse)
+        assert abs(summary.p - ref.p) <= tolerance, (k, summary, ref)
+        assert abs(summary.lo - ref.lo) < 0.03 and abs(summary.hi - ref.hi) < 0.03, (k, summary)
+
+
+def test_a_setting_that_misses_the_bar_gets_more_prior_draws():
+    """120 prior draws cannot reach an ESS of 400: the engine extends them (same first draws)."""
+    spec = small_scenario(evidence={"saw_i": {"indicator": "i", "observed": True}})
+    scenario = Scenario.model_validate(spec)
+    few = run(scenario, scope="main", draws=60, chains=2)
+    d = few.main.diagnostics
+    assert d.method == "importance" and d.retried and d.draws in (480, 1920)
+    assert few.reliable and d.ess >= 400
+    plenty = run(scenario, scope="main")
+    assert not plenty.main.diagnostics.retried and plenty.main.diagnostics.draws == 4000
+
+
+def test_importance_sampling_never_imports_pymc():
+    spec = small_scenario(evidence={"saw_i": {"indicator": "i", "observed": True}})
+    code = textwrap.dedent(
+        f"""
+        import json, sys
+        from engine.schema import Scenario
+        from engine.run import run
+        result = run(Scenario.model_validate({spec!r}))
+        heavy = [m for m in ("pymc", "pytensor", "nutpie", "arviz", "numba") if m in sys.modules]
+        print(json.dumps({{"heavy": heavy, "method": result.diagnostics.method}}))
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == {"heavy": [], "method": "importance"}
+
+
+def test_every_setting_reads_the_same_prior_draws():
+    """A what-if is the same draws reweighted: its numbers equal reweighting by hand."""
+    spec = small_scenario(evidence={"saw_j": {"indicator": "j", "observed": False}})
+    spec["what_if"] = {"set_a": {"set": {"a": True}}}
+    result = run(Scenario.model_validate(spec), scope="results")
+    main, what_if = result.main.sample, result.what_if["set_a"].sample
+    for part in ("p", "cause", "effect", "if_true", "if_false"):
+        np.testing.assert_array_equal(getattr(main.params, part), getattr(what_if.params, part))
+    assert not np.allclose(main.weights, what_if.weights)
+
+
+def test_pareto_smoothing_equals_arviz_stats():
+    from arviz_stats.base import array_stats
+
+    rng = np.random.default_rng(0)
+    for size, scale in [(4000, 0.5), (4000, 3.0), (300, 2.0), (100, 1.0), (16000, 5.0)]:
+        log_weights = rng.normal(0, scale, size)
+        mine, k = pareto_smooth(log_weights)
+        theirs, k_theirs = array_stats.psislw(-log_weights)  # it smooths the weights of -x
+        assert k == pytest.approx(float(k_theirs), abs=1e-12)
+        mine = mine - np.log(np.sum(np.exp(mine)))
+        np.testing.assert_allclose(mine, theirs, atol=1e-10)
+
+
+def test_weighted_quantiles_of_equal_weights_are_the_sample_quantiles():
+    rng = np.random.default_rng(1)
+    values = rng.normal(size=(20_000, 2))
+    got = weighted_quantiles(values, np.full(20_000, 1 / 20_000), (0.05, 0.5, 0.95))
+    want = np.quantile(values, [0.05, 0.5, 0.95], axis=0)
+    np.testing.assert_allclose(got, want, atol=2e-3)
+    # weights that double the mass of the upper half move the median up
+    weights = np.where(values[:, 0] > 0, 2.0, 1.0)
+    weights /= weights.sum()
+    assert weighted_quantiles(values[:, :1], weights, (0.5,))[0, 0] > 0.3
