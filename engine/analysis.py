@@ -23,7 +23,7 @@ from typing import Protocol
 
 import numpy as np
 
-from engine.compile import Network
+from engine.network import Network
 from engine.priors import word_for
 from engine.result import Condition, Result, Sample
 from models.network import Setting

@@ -272,7 +272,7 @@ def run_check(args: argparse.Namespace) -> int:
     import os
     import time
 
-    from engine.checking import check_paths, exit_code, file_lines, summary
+    from engine.check.batch import check_paths, exit_code, file_lines, summary
 
     started = time.perf_counter()
     colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
@@ -284,7 +284,7 @@ def run_check(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - started
     print(summary(files, strict=args.strict, seconds=seconds))
     if args.junit is not None:
-        from engine.junit import write_junit
+        from engine.check.junit import write_junit
 
         write_junit(args.junit, files, strict=args.strict, seconds=seconds)
     return exit_code(files, strict=args.strict)
@@ -318,7 +318,7 @@ def _add_diff(subparsers) -> None:
 def run_diff(args: argparse.Namespace) -> int:
     """``signpost diff OLD NEW`` / ``signpost diff --git REV FILE``: 0, or 2 on bad input."""
     from engine.errors import ScenarioError
-    from engine.versions import GitError, load_versions
+    from engine.diff.versions import GitError, load_versions
 
     wanted = 1 if args.git else 2
     if len(args.paths) != wanted:
@@ -331,7 +331,7 @@ def run_diff(args: argparse.Namespace) -> int:
         text = error.format() if isinstance(error, ScenarioError) else f"signpost diff: {error}"
         print(text, file=sys.stderr)
         return BAD_INPUT
-    from engine.comparison import compare
+    from engine.diff.compare import compare
     from engine.progress import DelayedStatus
 
     settings = {k: getattr(args, k) for k in ("draws", "tune", "chains", "seed")}
@@ -340,11 +340,11 @@ def run_diff(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     elif args.markdown:
-        from engine.difftext import markdown
+        from engine.diff.text import markdown
 
         sys.stdout.write(markdown(result))
     else:
-        from engine.difftext import render
+        from engine.diff.text import render
 
         render(result)
     return OK

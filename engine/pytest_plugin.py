@@ -15,7 +15,7 @@ Which YAML files are collected
     never taken for a scenario.
 
 One run per file
-    A file's scenario is run once, when its first item runs (``engine.checking.run_checks``:
+    A file's scenario is run once, when its first item runs (``engine.check.batch.run_checks``:
     the main result and the what-ifs its expectations name, no timeline, no analysis; exact
     enumeration when every number is fixed), and every item of the file reads that run.
 
@@ -44,7 +44,7 @@ import pytest
 from engine.loader import SUFFIXES
 
 if TYPE_CHECKING:  # the engine's numerical modules load only when a scenario is collected
-    from engine.checking import FileChecks
+    from engine.check.batch import FileChecks
     from engine.result import Check
 
 DEFAULT_FOLDERS = ["scenarios"]
@@ -129,7 +129,7 @@ class ScenarioFile(pytest.File):
 
     def checks(self) -> FileChecks:
         """The run's verdicts, computed by the first item that asks (a failure is kept too)."""
-        from engine.checking import run_checks
+        from engine.check.batch import run_checks
 
         if self._outcome is None:
             try:
@@ -149,7 +149,7 @@ class CheckItem(pytest.Item):
         self.line = line
 
     def runtest(self) -> None:
-        from engine.checking import FAIL, TOO_CLOSE, verdict
+        from engine.check.batch import FAIL, TOO_CLOSE, verdict
 
         file: ScenarioFile = self.parent
         checks = file.checks()

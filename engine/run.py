@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Literal
 
 from engine import __version__
-from engine.compile import network_of
+from engine.network import network_of
 from engine.inference import InferenceOptions, evaluator_for
 from engine.result import Diagnostics, Result, TimelinePoint
 from engine.schema import Scenario
@@ -68,7 +68,7 @@ def run(
         Plain data; ``Result.to_dict()`` is the SPEC §8 object.
     """
     from engine.analysis import analyse
-    from engine.check import evaluate_expectations
+    from engine.check.expectation import evaluate_expectations
 
     if scope not in SCOPES:
         raise ValueError(f"unknown scope {scope!r}: expected one of {', '.join(SCOPES)}")

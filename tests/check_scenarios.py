@@ -81,7 +81,7 @@ def write(path: Path, scenario: dict) -> Path:
 
 def measured_x() -> tuple[float, float]:
     """P(x) of :func:`sampled_scenario` and the MCSE of an ``at_least`` check on it, as run."""
-    from engine.checking import run_checks
+    from engine.check.batch import run_checks
     from engine.schema import Scenario
 
     probe = {"probe": {"outcome": "x", "at_least": 0.5}}

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from engine.checking import run_checks
+from engine.check.batch import run_checks
 from engine.cli import main
 from engine.run import run
 from engine.schema import Scenario

@@ -10,11 +10,11 @@ from itertools import permutations
 import pytest
 import yaml
 
-from engine.attribution import all_subsets, shapley, valid_order
+from engine.diff.attribution import all_subsets, shapley, valid_order
 from engine.cli import main
-from engine.comparison import compare
-from engine.diff import apply_edits, check_mapping, evaluated_base, find_edits
-from engine.difftext import brief, markdown, md_escape
+from engine.diff.compare import compare
+from engine.diff.edits import apply_edits, check_mapping, evaluated_base, find_edits
+from engine.diff.text import brief, markdown, md_escape
 
 BASE = {
     "signpost": 1,

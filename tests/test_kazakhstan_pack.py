@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.compile import network_of
+from engine.network import network_of
 from engine.loader import discover, load_document
 from engine.validate import load_scenario
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.compile import network_of
+from engine.network import network_of
 from engine.schema import Scenario
 from models.elimination import Eliminator, TooWide
 from models.network import Graph, Params, Setting

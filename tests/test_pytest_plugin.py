@@ -9,7 +9,7 @@ import pytest
 
 # The runner and its NumPy/SciPy modules are imported here, in this process: pytester's
 # in-process runs drop the modules they import, and a C extension cannot load twice.
-import engine.checking  # noqa: F401
+import engine.check.batch  # noqa: F401
 import engine.run  # noqa: F401
 from tests.check_scenarios import (
     PASSING_EXPECT,

@@ -19,7 +19,7 @@ import yaml
 
 # The runner is imported here, in this process: pytester's in-process runs drop the modules they
 # import, and a C extension cannot load twice (as in test_pytest_plugin.py).
-import engine.checking  # noqa: F401
+import engine.check.batch  # noqa: F401
 import engine.run
 from engine.cli import main
 from engine.result import Diagnostics

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.compile import Network
+from engine.network import Network
 from engine.schema import Scenario
 
 METHODS = ("auto", "importance", "nuts")

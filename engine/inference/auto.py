@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.compile import Network
+from engine.network import Network
 from engine.inference import InferenceOptions
 from engine.inference.importance import ImportanceEvaluator
 from engine.result import Condition, Diagnostics

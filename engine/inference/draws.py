@@ -13,7 +13,7 @@ import zlib
 
 import numpy as np
 
-from engine.compile import Network
+from engine.network import Network
 from engine.priors import BetaPrior, NormalPrior, Prior
 from models.network import Params
 

@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from engine.compile import Network
+from engine.network import Network
 from engine.result import Condition, Diagnostics, Summary
 from models.elimination import Eliminator
 from models.network import Setting

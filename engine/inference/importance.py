@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 
-from engine.compile import Network
+from engine.network import Network
 from engine.inference import InferenceOptions
 from engine.inference.draws import prior_draws
 from engine.inference.estimates import effective_sample_size, smoothed_weights, summaries

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from engine.compile import Network
+from engine.network import Network
 from engine.inference import InferenceOptions
 from engine.inference.estimates import chain_diagnostics, summaries
 from engine.inference.importance import condition_of, weigh

@@ -18,7 +18,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from engine.compile import network_of
+from engine.network import network_of
 from engine.report import figures
 from engine.report.files import remove_stale_temporaries, write_text
 from engine.report.numbers import percent, prior_of, share, word

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.compile import Network
+from engine.network import Network
 from engine.report.files import atomic_path
 from engine.result import Condition
 

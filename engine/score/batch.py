@@ -1,6 +1,6 @@
 """``signpost score`` as plain data: one record per scenario file, then the SPEC §10 object.
 
-Like ``signpost check`` (:mod:`engine.checking`): discover the files (``_*.yaml`` are parents
+Like ``signpost check`` (:mod:`engine.check.batch`): discover the files (``_*.yaml`` are parents
 only), validate them all (ids unique across the batch), then run each valid file once with
 :func:`engine.run.run` ``scope="results"`` (main result and timeline, no analysis) and score it
 when it has a ``resolved`` block. An invalid file is recorded with its errors and the others are

@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from pathlib import Path
 
-from engine.checking import FAIL, TOO_CLOSE, FileChecks, tally, verdict
+from engine.check.batch import FAIL, TOO_CLOSE, FileChecks, tally, verdict
 
 # characters XML 1.0 cannot hold even escaped
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

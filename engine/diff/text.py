@@ -13,8 +13,8 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from engine.comparison import DiffResult, EditShare
-from engine.diff import MISSING, shown
+from engine.diff.compare import DiffResult, EditShare
+from engine.diff.edits import MISSING, shown
 
 METHODS = {
     "shapley": "Shapley: each edit's change is its average over every order of applying the edits",

@@ -1,9 +1,9 @@
 """Compare two versions of a scenario: each subset of edits evaluated, the change attributed.
 
 ``compare(old, new)`` takes two resolved, valid mappings (:func:`engine.loader.load_document`),
-finds the edits (:mod:`engine.diff`), evaluates the main outcome probabilities of the old
+finds the edits (:mod:`engine.diff.edits`), evaluates the main outcome probabilities of the old
 version with subsets of the edits applied, and shares the change among the edits
-(:mod:`engine.attribution`): Shapley values for at most six edits, else the sequential method
+(:mod:`engine.diff.attribution`): Shapley values for at most six edits, else the sequential method
 in the fixed order of :func:`engine.diff.sequential_order` (removals, changes, additions, each
 by key path). If some subset of edits is not a valid scenario (contradictory evidence, a cycle
 among causes half-way), the edits are applied in sequence in the first order, closest to that
@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.attribution import (
+from engine.diff.attribution import (
     MAX_SHAPLEY,
     Subset,
     all_subsets,
@@ -40,7 +40,7 @@ from engine.attribution import (
     shapley_mcse,
     valid_order,
 )
-from engine.diff import (
+from engine.diff.edits import (
     Edit,
     apply_edits,
     check_mapping,

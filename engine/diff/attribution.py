@@ -1,7 +1,7 @@
 """Sharing the change between two versions among the edits: Shapley values or a sequence.
 
 Pure arithmetic over a value function ``v(S)``: the outcome probabilities of the old version
-with the subset ``S`` of edits applied (:mod:`engine.comparison` evaluates it). Edits are
+with the subset ``S`` of edits applied (:mod:`engine.diff.compare` evaluates it). Edits are
 numbered ``0 .. n-1`` and a subset is a ``frozenset`` of those numbers.
 
 - **Shapley** (at most :data:`MAX_SHAPLEY` edits): edit i's share is the average, over every
