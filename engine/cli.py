@@ -5,21 +5,30 @@ sub-parsers, adds its parser and sets ``run`` to a function ``run(args) -> int``
 modules (the runner, PyMC, reports) *inside* that ``run`` function: ``signpost --help``,
 ``signpost validate`` and ``signpost schema`` must start without PyMC.
 
-Exit codes are :class:`engine.errors.ExitCode`: 0 fine, 1 a check failed, 2 bad input. No
-traceback ever reaches the user: an unexpected exception becomes a one-line internal error
-(exit 2).
+Exit codes are :class:`engine.errors.ExitCode`: 0 fine, 1 a check failed, 2 bad input, 3 an
+internal error, 130 interrupted. No traceback reaches the user unless they ask with
+``--debug``: an unexpected exception is a bug, reported in one line that says so (exit 3).
+Third-party warnings (a library announcing its own refactor) are silenced, again unless
+``--debug``: they are not the user's business.
+
+Options that set how the numbers are computed (``--method``, ``--draws``, ...) are declared once,
+by :func:`inference_options`, and checked against the same limits as the scenario's
+``inference`` block (``engine.schema.Inference``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import traceback
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from engine import __version__
-from engine.errors import BAD_INPUT, OK
+from engine.errors import BAD_INPUT, INTERNAL, INTERRUPTED, OK
 
 AddParser = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 SUBCOMMANDS: list[AddParser] = []
@@ -41,7 +50,57 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for add in SUBCOMMANDS:
         add(subparsers)
+    for sub in subparsers.choices.values():
+        sub.add_argument(
+            "--debug",
+            action="store_true",
+            help="show third-party warnings, and a traceback if Signpost fails",
+        )
     return parser
+
+
+def _bounded(name: str) -> Callable[[str], int | float]:
+    """An argparse type for ``inference.<name>``: the schema's type and limits, the schema's
+    description as the message."""
+    from engine.schema import Inference
+
+    field = Inference.model_fields[name]
+
+    def parse(text: str) -> int | float:
+        try:
+            return Inference.model_validate({name: field.annotation(text)}).__dict__[name]
+        except (ValueError, TypeError):
+            raise argparse.ArgumentTypeError(f"takes {field.description}, got {text!r}") from None
+
+    parse.__name__ = name  # argparse names the type in its messages
+    return parse
+
+
+def inference_options(parser: argparse.ArgumentParser, *names: str, defaults: str = "") -> None:
+    """Add the options that override the scenario's ``inference`` block.
+
+    ``names`` picks among method, draws, tune, chains and seed (all by default); ``defaults``
+    is said in the help when they are not the scenario's own.
+    """
+    default = defaults or "the scenario's"
+    helps = {
+        "method": "auto (importance sampling, NUTS where needed), importance or nuts",
+        "draws": "draws: per chain for NUTS; importance sampling draws chains x draws",
+        "tune": "NUTS tuning steps per chain",
+        "chains": "NUTS chains (and the multiple of draws importance sampling takes)",
+        "seed": "random seed",
+    }
+    for name in names or tuple(helps):
+        if name == "method":
+            parser.add_argument(
+                "--method",
+                choices=("auto", "importance", "nuts"),
+                help=f"how to compute uncertain numbers: {helps['method']} (default: {default})",
+            )
+        else:
+            parser.add_argument(
+                f"--{name}", type=_bounded(name), help=f"{helps[name]} (default: {default})"
+            )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -62,20 +121,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, or a usage error argparse already printed
         return exc.code if isinstance(exc.code, int) else BAD_INPUT
-    try:
-        return int(args.run(args))
-    except KeyboardInterrupt:
-        print("signpost: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return OK
-    except Exception as exc:  # noqa: BLE001 - the user never sees a traceback (SPEC §7)
-        message = " ".join(str(exc).split())[:200]
-        print(
-            f"signpost: internal error ({type(exc).__name__}: {message}); please report it",
-            file=sys.stderr,
-        )
-        return BAD_INPUT
+    debug = args.debug or bool(os.environ.get("SIGNPOST_DEBUG"))
+    with warnings.catch_warnings():
+        if not debug:  # a library's notices (deprecations, refactors) are not the user's business
+            warnings.simplefilter("ignore")
+        try:
+            return int(args.run(args))
+        except KeyboardInterrupt:
+            print("signpost: interrupted", file=sys.stderr)
+            return INTERRUPTED
+        except BrokenPipeError:
+            return OK
+        except Exception as exc:  # noqa: BLE001 - the user never sees a traceback (SPEC §7)
+            if debug:
+                traceback.print_exc()
+            print(internal_error(exc), file=sys.stderr)
+            return INTERNAL
+
+
+def internal_error(exc: BaseException) -> str:
+    """The one line an unexpected exception becomes: a bug, and how to report it."""
+    message = " ".join(str(exc).split())[:200]
+    return (
+        f"signpost: internal error ({type(exc).__name__}: {message}). This is a bug in "
+        "Signpost, not a problem with your scenario: please report it with the command you "
+        "ran and this line (run it again with --debug for the traceback). Exit code 3."
+    )
 
 
 # --- validate ----------------------------------------------------------------------------------
@@ -97,18 +168,18 @@ def _add_validate(subparsers) -> None:
 
 def run_validate(args: argparse.Namespace) -> int:
     """``signpost validate PATH...``: 0 when every file is valid, 2 otherwise."""
-    from engine.loader import discover
-    from engine.validate import check_files
+    from engine.loader import why_skipped
+    from engine.validate import check_paths
 
-    files = discover(args.paths)
-    skipped = [p for p in args.paths if p.is_file() and p not in files]
-    checked = check_files(files)
+    checked = check_paths(args.paths)
+    found = {entry.path for entry in checked}
+    skipped = [p for p in args.paths if p.is_file() and p not in found]
     bad = [c for c in checked if not c.ok]
     if args.json:
         print(json.dumps(_validate_json(checked, skipped), indent=2, ensure_ascii=False))
     else:
         for path in skipped:
-            print(f"skip  {path} ({_why_skipped(path)})")
+            print(f"skip  {path} ({why_skipped(path)})")
         for entry in checked:
             if entry.ok:
                 print(f"ok  {entry.path}")
@@ -116,12 +187,6 @@ def run_validate(args: argparse.Namespace) -> int:
                 print(issue.format())
         print(_summary(checked, bad))
     return BAD_INPUT if bad or not checked else OK
-
-
-def _why_skipped(path: Path) -> str:
-    if path.name.startswith("_"):
-        return "a parent only: it is checked through the files that extend it"
-    return "not a .yaml or .yml file"
 
 
 def _summary(checked, bad) -> str:
@@ -186,20 +251,13 @@ def _add_run(subparsers) -> None:
     parser = subparsers.add_parser(
         "run",
         help="run one scenario and print its result",
-        description="Run a scenario: outcome probabilities with 90%% intervals and ICD 203 "
+        description="Run a scenario: outcome probabilities with 90% intervals and ICD 203 "
         "words, what-ifs, the timeline, what moves the outcome, signposts to watch, "
         "expectations and diagnostics. Exit 0, or 1 when an expectation fails.",
     )
     parser.add_argument("path", type=Path, metavar="FILE", help="a scenario file")
     parser.add_argument("--json", action="store_true", help="print the SPEC §8 JSON object")
-    parser.add_argument(
-        "--method",
-        choices=("auto", "importance", "nuts"),
-        help="how to compute uncertain numbers (default: the scenario's, else auto)",
-    )
-    parser.add_argument("--draws", type=int, help="draws per chain (default: the scenario's)")
-    parser.add_argument("--chains", type=int, help="chains (default: the scenario's)")
-    parser.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
+    inference_options(parser)
     parser.add_argument("--no-analysis", action="store_true", help="skip influence/signposts")
     parser.set_defaults(run=run_run)
 
@@ -207,6 +265,7 @@ def _add_run(subparsers) -> None:
 def run_run(args: argparse.Namespace) -> int:
     """``signpost run FILE``: 0, 1 when an expectation fails, 2 on bad input."""
     from engine.errors import CHECK_FAILED, ScenarioError
+    from engine.result import Status
     from engine.validate import load_scenario
 
     try:
@@ -224,6 +283,7 @@ def run_run(args: argparse.Namespace) -> int:
             scenario,
             method=args.method,
             draws=args.draws,
+            tune=args.tune,
             chains=args.chains,
             seed=args.seed,
             scope="results" if args.no_analysis else "all",
@@ -235,7 +295,7 @@ def run_run(args: argparse.Namespace) -> int:
         from engine.text import render
 
         render(result)
-    failed = any(check.status == "fail" for check in result.expect.values())
+    failed = any(check.status == Status.FAIL for check in result.expect.values())
     return CHECK_FAILED if failed else OK
 
 
@@ -272,7 +332,8 @@ def run_check(args: argparse.Namespace) -> int:
     import os
     import time
 
-    from engine.check.batch import check_paths, exit_code, file_lines, summary
+    from engine.check.batch import check_paths, exit_code
+    from engine.check.text import file_lines, summary
 
     started = time.perf_counter()
     colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
@@ -308,17 +369,22 @@ def _add_diff(subparsers) -> None:
     shape = parser.add_mutually_exclusive_group()
     shape.add_argument("--json", action="store_true", help="print the SPEC §9 diff object")
     shape.add_argument("--markdown", action="store_true", help="print Markdown tables")
-    parser.add_argument("--draws", type=int, help="draws per chain when sampling (default 500)")
-    parser.add_argument("--tune", type=int, help="tuning steps per chain (default 500)")
-    parser.add_argument("--chains", type=int, help="chains (default: the new version's)")
-    parser.add_argument("--seed", type=int, help="random seed (default: the new version's)")
+    inference_options(
+        parser,
+        "method",
+        "draws",
+        "tune",
+        "chains",
+        "seed",
+        defaults="the new version's; draws and tune 500",
+    )
     parser.set_defaults(run=run_diff)
 
 
 def run_diff(args: argparse.Namespace) -> int:
     """``signpost diff OLD NEW`` / ``signpost diff --git REV FILE``: 0, or 2 on bad input."""
-    from engine.errors import ScenarioError
     from engine.diff.versions import GitError, load_versions
+    from engine.errors import ScenarioError
 
     wanted = 1 if args.git else 2
     if len(args.paths) != wanted:
@@ -334,7 +400,7 @@ def run_diff(args: argparse.Namespace) -> int:
     from engine.diff.compare import compare
     from engine.progress import DelayedStatus
 
-    settings = {k: getattr(args, k) for k in ("draws", "tune", "chains", "seed")}
+    settings = {k: getattr(args, k) for k in ("method", "draws", "tune", "chains", "seed")}
     with DelayedStatus("signpost diff", enabled=None if not args.json else False) as say:
         result = compare(old, new, progress=say, **settings)
     if args.json:
@@ -371,9 +437,7 @@ def _add_report(subparsers) -> None:
     )
     parser.add_argument("-j", "--jobs", type=int, help="worker processes (default: CPU count)")
     parser.add_argument("--force", action="store_true", help="re-do reports that are up to date")
-    parser.add_argument("--draws", type=int, help="draws per chain (default: the scenario's)")
-    parser.add_argument("--chains", type=int, help="chains (default: the scenario's)")
-    parser.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
+    inference_options(parser, "draws", "chains", "seed")
     parser.add_argument("--no-analysis", action="store_true", help="skip influence/signposts")
     parser.set_defaults(run=run_report)
 

@@ -17,16 +17,21 @@ from typing import Any
 
 
 class ExitCode(IntEnum):
-    """Exit codes of ``signpost``, as sqlfluff's: 0 fine, 1 a check failed, 2 bad input."""
+    """Exit codes of ``signpost``, as sqlfluff's: 0 fine, 1 a check failed, 2 bad input; and
+    3 an internal error (a bug in Signpost, never the user's input), 130 interrupted (Ctrl-C)."""
 
     OK = 0
     CHECK_FAILED = 1
     BAD_INPUT = 2
+    INTERNAL = 3
+    INTERRUPTED = 130
 
 
 OK = ExitCode.OK
 CHECK_FAILED = ExitCode.CHECK_FAILED
 BAD_INPUT = ExitCode.BAD_INPUT
+INTERNAL = ExitCode.INTERNAL
+INTERRUPTED = ExitCode.INTERRUPTED
 
 # Every rule a scenario can break, by code. Codes are stable: tools and tests match on them.
 CODES: dict[str, str] = {

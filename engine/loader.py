@@ -669,6 +669,13 @@ def is_scenario_name(path: Path) -> bool:
     return path.suffix in SUFFIXES and not path.name.startswith("_")
 
 
+def why_skipped(path: Path) -> str:
+    """Why a file named on the command line is not run on its own."""
+    if path.name.startswith("_"):
+        return "a parent only: it is checked through the files that extend it"
+    return "not a .yaml or .yml file"
+
+
 def discover(paths: Iterable[str | Path]) -> list[Path]:
     """The scenario files to run among ``paths``, in order, each once.
 

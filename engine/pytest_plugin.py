@@ -41,7 +41,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from engine.loader import SUFFIXES
+from engine.loader import is_scenario_name
+from engine.result import Status
 
 if TYPE_CHECKING:  # the engine's numerical modules load only when a scenario is collected
     from engine.check.batch import FileChecks
@@ -51,7 +52,7 @@ DEFAULT_FOLDERS = ["scenarios"]
 
 
 class UnreliableRunWarning(UserWarning):
-    """The sampler's run of a scenario missed the reliability bar (SPEC §4)."""
+    """A scenario's numbers missed the reliability bar (SPEC §4)."""
 
 
 class CheckFailed(Exception):
@@ -88,7 +89,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if file_path.suffix not in SUFFIXES or file_path.name.startswith("_"):
+    if not is_scenario_name(file_path):
         return None
     if not (_in_scenario_folder(file_path, parent.config) or _named(file_path, parent.config)):
         return None
@@ -149,7 +150,7 @@ class CheckItem(pytest.Item):
         self.line = line
 
     def runtest(self) -> None:
-        from engine.check.batch import FAIL, TOO_CLOSE, verdict
+        from engine.check.batch import verdict
 
         file: ScenarioFile = self.parent
         checks = file.checks()
@@ -157,15 +158,15 @@ class CheckItem(pytest.Item):
             file.warned = True
             self.warn(
                 UnreliableRunWarning(
-                    f"{file.nodeid}: the sampler's run is not reliable (R-hat, ESS or "
-                    "divergences); its verdicts may change with more draws"
+                    f"{file.nodeid}: its numbers missed the reliability bar (SPEC §4); its "
+                    "verdicts may change with more draws"
                 )
             )
         check = checks.checks[self.name]
         status = verdict(check, strict=self.config.getoption("signpost_strict"))
-        if status == FAIL:
+        if status == Status.FAIL:
             raise CheckFailed(self.nodeid, check)
-        if status == TOO_CLOSE:
+        if status == Status.TOO_CLOSE:
             reason = (
                 f"too close to call: {check.description}: value {check.value:.4g}, "
                 f"margin {check.margin:+.3g} within 3 x mcse {check.mcse:.2g} "
@@ -212,7 +213,7 @@ def _skip_here(reason: str) -> BaseException:
 
 def failure_text(node: str, check: Check) -> str:
     """The report of a failed check: what was expected, the value, the margin."""
-    too_close = check.status == "too close to call"
+    too_close = check.status == Status.TOO_CLOSE
     reason = "too close to call (--signpost-strict)" if too_close else "expectation failed"
     lines = [
         f"{reason}: {check.description}: value {check.value:.4g}, margin {check.margin:+.3g}",

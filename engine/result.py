@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -199,12 +200,38 @@ class TimelinePoint:
         }
 
 
+class Status(StrEnum):
+    """The verdict on one expectation (SPEC §5): its value is the SPEC's word.
+
+    The one statement of the status words, for checks, their text, JUnit, pytest and the CLI.
+    """
+
+    PASS = "pass"
+    FAIL = "fail"
+    TOO_CLOSE = "too close to call"
+
+    @property
+    def tag(self) -> str:
+        """The word at the start of a ``signpost check`` line, padded to one width."""
+        return {"pass": "PASS ", "fail": "FAIL ", "too close to call": "CLOSE"}[self.value]
+
+    @property
+    def style(self) -> str:
+        """Its colour: green, red or yellow (a rich style name)."""
+        return {"pass": "green", "fail": "red", "too close to call": "yellow"}[self.value]
+
+    @property
+    def css(self) -> str:
+        """Its class in the HTML report (``status-pass``, ``status-fail``, ``status-close``)."""
+        return "status-" + self.tag.strip().lower()
+
+
 @dataclass
 class Check:
     """The verdict on one expectation (SPEC §5)."""
 
     name: str
-    status: str  # "pass", "fail" or "too close to call"
+    status: Status
     value: float
     margin: float
     mcse: float

@@ -13,10 +13,11 @@ from collections.abc import Callable
 from typing import Literal
 
 from engine import __version__
-from engine.network import network_of
 from engine.inference import InferenceOptions, evaluator_for
-from engine.result import Diagnostics, Result, TimelinePoint
+from engine.network import network_of
+from engine.result import Condition, Diagnostics, Result, TimelinePoint
 from engine.schema import Scenario
+from models.network import Setting
 
 Progress = Callable[[str], None]
 Scope = Literal["all", "results", "checks", "main"]
@@ -26,6 +27,23 @@ SCOPES: dict[str, str] = {
     "checks": "what the expectations need: the main result, the what-ifs they name",
     "main": "the main result only (for diffs)",
 }
+
+
+class Answers:
+    """The run's evaluator, keeping every condition it answers (the run's diagnostics are the
+    worst over all of them, analysis settings included)."""
+
+    def __init__(self, evaluator):
+        self.evaluator = evaluator
+        self.conditions: list[Condition] = []
+
+    def __call__(self, setting: Setting, *, analysis: bool = False) -> Condition:
+        condition = self.evaluator(setting, analysis=analysis)
+        self.conditions.append(condition)
+        return condition
+
+    def item_joints(self, condition: Condition, setting: Setting):
+        return self.evaluator.item_joints(condition, setting)
 
 
 def labels_of(scenario: Scenario) -> dict[str, dict[str, str]]:
@@ -79,23 +97,23 @@ def run(
         scenario, method=method, draws=draws, tune=tune, chains=chains, seed=seed
     )
     say("preparing" if network.all_fixed else "drawing the numbers")
-    evaluate = evaluator_for(network, options)
+    answer = Answers(evaluator_for(network, options))
 
     say("main result")
-    main = evaluate(network.setting())
+    main = answer(network.setting())
     what_if = {}
     wanted = {e.what_if for e in scenario.expect.values()} if scope == "checks" else None
     for name, item in ({} if scope == "main" else scenario.what_if).items():
         if wanted is None or name in wanted:
             say(f"what-if {name}")
-            what_if[name] = evaluate(network.setting(do=item.set))
+            what_if[name] = answer(network.setting(do=item.set))
     timeline = []
     for step in network.timeline() if scope in ("all", "results") else []:
         if set(step.evidence) == set(scenario.evidence):
             condition = main  # the last point counts all the evidence: that is the main result
         else:
             say(f"timeline {step.date}")
-            condition = evaluate(network.setting(step.evidence))
+            condition = answer(network.setting(step.evidence))
         timeline.append(TimelinePoint(step.date, step.evidence, condition))
 
     result = Result(
@@ -111,10 +129,10 @@ def run(
     )
     if scope == "all":
         say("analysis")
-        result.analysis = analyse(network, result, evaluate)
+        result.analysis = analyse(network, result, answer)
     if scope != "main":
         result.expect = evaluate_expectations(scenario, result)
     result.diagnostics = Diagnostics.combine(
-        evaluate.history, seconds=time.perf_counter() - started
+        [c.diagnostics for c in answer.conditions], seconds=time.perf_counter() - started
     )
     return result

@@ -215,6 +215,20 @@ Effect = Annotated[
 UnitInterval = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 
 
+# What each key takes, as its description: editors show it (the JSON Schema carries it) and
+# validation's hints say "write <it>" (engine.translate reads it from here).
+_TEXT = "text"
+_DATE = "a date written YYYY-MM-DD, like 2022-01-07"
+_LABEL = "a short phrase, like: The mission expands"
+PROBABILITY_TAKES = (
+    "a number between 0 and 1, a word such as `likely`, {range: [lo, hi]} or {beta: [a, b]}"
+)
+EFFECT_TAKES = (
+    "a number, a word such as `raises`, {odds_ratio: x}, {range: [lo, hi]} or {normal: [mean, sd]}"
+)
+_PROBABILITY_TAKES = "a probability: " + PROBABILITY_TAKES
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
@@ -222,47 +236,61 @@ class Strict(BaseModel):
 class Documented(Strict):
     """Documentation fields any item may carry; they never change the numbers."""
 
-    description: Text | None = None
-    rationale: Text | None = None
-    sources: list[Id] = Field(default_factory=list)
-    quote: Text | None = None
+    description: Text | None = Field(None, description=_TEXT)
+    rationale: Text | None = Field(None, description=_TEXT)
+    sources: list[Id] = Field(
+        default_factory=list, description="a list of source ids, like [trenin]"
+    )
+    quote: Text | None = Field(None, description=_TEXT)
 
 
 class Source(Strict):
-    title: Text | None = None
-    author: Text | None = None
-    publisher: Text | None = None
-    published: dt.date | None = None
-    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
-    accessed: dt.date | None = None
+    title: Text | None = Field(None, description=_TEXT)
+    author: Text | None = Field(None, description=_TEXT)
+    publisher: Text | None = Field(None, description=_TEXT)
+    published: dt.date | None = Field(None, description=_DATE)
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = Field(
+        None, description="a web address starting with https:// or http://"
+    )
+    accessed: dt.date | None = Field(None, description=_DATE)
 
 
 class Driver(Documented):
-    label: Text
-    p: Probability
-    causes: dict[Id, Effect] = Field(default_factory=dict)
+    label: Text = Field(description=_LABEL)
+    p: Probability = Field(description=_PROBABILITY_TAKES)
+    causes: dict[Id, Effect] = Field(
+        default_factory=dict,
+        description="a mapping of driver ids to effects, like `mission_expansion: raises`",
+    )
 
 
 class Outcome(Documented):
-    label: Text
-    base: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
-    drivers: dict[Id, Effect] = Field(default_factory=dict)
+    label: Text = Field(description=_LABEL)
+    base: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
+        1.0, description="a positive number (the outcome's relative weight, 1 when left out)"
+    )
+    drivers: dict[Id, Effect] = Field(
+        default_factory=dict,
+        description="a mapping of driver ids to effects, like `mission_expansion: raises`",
+    )
 
 
 class Indicator(Documented):
-    label: Text
-    signals: Id
+    label: Text = Field(description=_LABEL)
+    signals: Id = Field(description="the id of a driver")
     if_true: Probability
     if_false: Probability
 
 
 class Evidence(Documented):
-    label: Text | None = None
-    driver: Id | None = None
-    indicator: Id | None = None
-    observed: bool | None = None
-    likelihood_ratio: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
-    date: dt.date | None = None
+    label: Text | None = Field(None, description=_LABEL)
+    driver: Id | None = Field(None, description="the id of a driver")
+    indicator: Id | None = Field(None, description="the id of an indicator")
+    observed: bool | None = Field(None, description="true or false")
+    likelihood_ratio: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = Field(
+        None, description="a positive number, like 2"
+    )
+    date: dt.date | None = Field(None, description=_DATE)
 
     @model_validator(mode="after")
     def _one_target_one_kind(self) -> Evidence:
@@ -288,8 +316,10 @@ class Evidence(Documented):
 
 
 class WhatIf(Documented):
-    label: Text | None = None
-    set: Annotated[dict[Id, bool], Field(min_length=1)]
+    label: Text | None = Field(None, description=_LABEL)
+    set: Annotated[dict[Id, bool], Field(min_length=1)] = Field(
+        description="a mapping of driver ids to true or false, like {mission_expansion: true}"
+    )
 
 
 Bound = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
@@ -297,16 +327,18 @@ BOUND_KEYS = ("between", "at_least", "at_most", "more_likely_than", "most_likely
 
 
 class Expectation(Documented):
-    label: Text | None = None
-    outcome: Id | None = None
-    driver: Id | None = None
-    what_if: Id | None = None
+    label: Text | None = Field(None, description=_LABEL)
+    outcome: Id | None = Field(None, description="the id of an outcome")
+    driver: Id | None = Field(None, description="the id of a driver")
+    what_if: Id | None = Field(None, description="the id of a what-if")
     # a list, not a tuple: strict mode refuses a YAML list for a tuple
-    between: Annotated[list[Bound], Field(min_length=2, max_length=2)] | None = None
-    at_least: Bound | None = None
-    at_most: Bound | None = None
-    more_likely_than: Id | None = None
-    most_likely: Literal[True] | None = None
+    between: Annotated[list[Bound], Field(min_length=2, max_length=2)] | None = Field(
+        None, description="two numbers between 0 and 1, like [0.3, 0.8]"
+    )
+    at_least: Bound | None = Field(None, description="a number between 0 and 1")
+    at_most: Bound | None = Field(None, description="a number between 0 and 1")
+    more_likely_than: Id | None = Field(None, description="the id of another outcome (or driver)")
+    most_likely: Literal[True] | None = Field(None, description="true")
 
     @model_validator(mode="after")
     def _one_subject_one_bound(self) -> Expectation:
@@ -342,44 +374,82 @@ def _not_bool(value: Any) -> Any:
 
 
 class Inference(Strict):
-    method: Literal["auto", "importance", "nuts"] = "auto"
-    seed: Annotated[int, Field(ge=0)] = 20220107
-    chains: Annotated[int, Field(ge=1, le=16)] = 4
-    draws: Annotated[int, Field(ge=50, le=100_000)] = 1000
-    tune: Annotated[int, Field(ge=50, le=100_000)] = 1000
-    target_accept: Annotated[float, Field(gt=0.5, lt=1.0, allow_inf_nan=False)] = 0.9
+    method: Literal["auto", "importance", "nuts"] = Field(
+        "auto", description="auto, importance or nuts"
+    )
+    seed: Annotated[int, Field(ge=0)] = Field(20220107, description="a whole number, 0 or more")
+    chains: Annotated[int, Field(ge=1, le=16)] = Field(4, description="a whole number from 1 to 16")
+    draws: Annotated[int, Field(ge=50, le=100_000)] = Field(
+        1000, description="a whole number from 50 to 100000"
+    )
+    tune: Annotated[int, Field(ge=50, le=100_000)] = Field(
+        1000, description="a whole number from 50 to 100000"
+    )
+    target_accept: Annotated[float, Field(gt=0.5, lt=1.0, allow_inf_nan=False)] = Field(
+        0.9, description="a number between 0.5 and 1, like 0.9"
+    )
 
 
 class Resolution(Strict):
     """What happened, once the horizon has passed (SPEC §10). It never changes the numbers."""
 
-    outcome: Id
-    on: dt.date
-    sources: Annotated[list[Id], Field(min_length=1)]
-    note: Text | None = None
+    outcome: Id = Field(description="the id of an outcome")
+    on: dt.date = Field(description=_DATE)
+    sources: Annotated[list[Id], Field(min_length=1)] = Field(
+        description="a list of source ids, like [trenin]"
+    )
+    note: Text | None = Field(None, description=_TEXT)
 
 
 class Scenario(Strict):
     """One scenario file after `extends` is resolved."""
 
-    signpost: Annotated[Literal[1], BeforeValidator(_not_bool)]
-    id: ScenarioId
-    title: Text
-    question: Text | None = None
-    description: Text | None = None
-    authors: list[Text] = Field(default_factory=list)
-    as_of: dt.date | None = None
-    horizon: dt.date | None = None
-    extends: Text | None = None
-    sources: dict[Id, Source] = Field(default_factory=dict)
-    drivers: Annotated[dict[Id, Driver], Field(min_length=1)]
-    outcomes: Annotated[dict[Id, Outcome], Field(min_length=2)]
-    indicators: dict[Id, Indicator] = Field(default_factory=dict)
-    evidence: dict[Id, Evidence] = Field(default_factory=dict)
-    what_if: dict[Id, WhatIf] = Field(default_factory=dict)
-    expect: dict[Id, Expectation] = Field(default_factory=dict)
-    inference: Inference = Field(default_factory=Inference)
-    resolved: Resolution | None = None
+    signpost: Annotated[Literal[1], BeforeValidator(_not_bool)] = Field(
+        description="`1`, the format version"
+    )
+    id: ScenarioId = Field(
+        description="the scenario's id: lower-case letters, digits and -, like kz-2022-baseline"
+    )
+    title: Text = Field(description=_TEXT)
+    question: Text | None = Field(None, description=_TEXT)
+    description: Text | None = Field(None, description=_TEXT)
+    authors: list[Text] = Field(
+        default_factory=list, description="a list of names, like [Jane Doe]"
+    )
+    as_of: dt.date | None = Field(None, description=_DATE)
+    horizon: dt.date | None = Field(None, description=_DATE)
+    extends: Text | None = Field(None, description=_TEXT)
+    sources: dict[Id, Source] = Field(
+        default_factory=dict,
+        description="a mapping of source ids to sources (title, author, url, ...)",
+    )
+    drivers: Annotated[dict[Id, Driver], Field(min_length=1)] = Field(
+        description="a mapping of driver ids to drivers (label, p, causes, ...)"
+    )
+    outcomes: Annotated[dict[Id, Outcome], Field(min_length=2)] = Field(
+        description="a mapping of outcome ids to outcomes (label, base, drivers, ...)"
+    )
+    indicators: dict[Id, Indicator] = Field(
+        default_factory=dict, description="a mapping of indicator ids to indicators"
+    )
+    evidence: dict[Id, Evidence] = Field(
+        default_factory=dict, description="a mapping of evidence ids to evidence items"
+    )
+    what_if: dict[Id, WhatIf] = Field(
+        default_factory=dict, description="a mapping of what-if ids to what-ifs"
+    )
+    expect: dict[Id, Expectation] = Field(
+        default_factory=dict, description="a mapping of expectation ids to expectations"
+    )
+    inference: Inference = Field(
+        default_factory=Inference,
+        description="a mapping of settings (method, seed, chains, draws, tune, target_accept)",
+    )
+    resolved: Resolution | None = Field(
+        None,
+        description="a mapping: outcome (the id of the outcome that happened), on (a date after "
+        "as_of), sources (a list of source ids) and an optional note",
+    )
 
 
 def json_schema() -> dict:

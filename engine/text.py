@@ -11,21 +11,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from engine.priors import word_for
-from engine.result import Condition, Result, Summary
-
-STATUS_STYLE = {"pass": "green", "fail": "bold red", "too close to call": "yellow"}
-
-
-def percent(summary: Summary) -> str:
-    """``62% (48–74%)``; an exact number has no interval."""
-    if summary.lo == summary.hi:
-        return f"{summary.p:.1%}"
-    return f"{summary.p:.0%} ({summary.lo:.0%}–{summary.hi:.0%})"
-
-
-def _word(summary: Summary, reliable: bool) -> str:
-    return word_for(summary.p) if reliable else "—"
+from engine.display import percent, share, word
+from engine.result import Condition, Result
 
 
 def outcome_table(result: Result) -> Table:
@@ -39,7 +26,7 @@ def outcome_table(result: Result) -> Table:
     for k, summary in result.main.outcomes.items():
         label = result.labels.get("outcomes", {}).get(k, k)
         name = Text(label).append(f" ({k})", style="dim")  # Text: a label is never markup
-        row = [name, percent(summary), _word(summary, result.reliable)]
+        row = [name, percent(summary), word(summary.p, result.reliable)]
         row += [percent(c.outcomes[k]) for c in result.what_if.values()]
         table.add_row(*row)
     return table
@@ -62,7 +49,7 @@ def timeline_table(result: Result) -> Table:
         table.add_column(k, justify="right")
     for point in result.timeline:
         date = point.date.isoformat() if point.date else "(undated)"
-        cells = [f"{point.condition.outcomes[k].p:.0%}" for k in result.main.outcomes]
+        cells = [share(point.condition.outcomes[k].p) for k in result.main.outcomes]
         table.add_row(date, str(len(point.evidence)), *cells)
     return table
 
@@ -72,7 +59,7 @@ def expectation_table(result: Result) -> Table:
     for column in ("check", "status", "value", "margin", "bound"):
         table.add_column(column)
     for name, check in result.expect.items():
-        style = STATUS_STYLE.get(check.status, "")
+        style = check.status.style
         table.add_row(
             name,
             Text(check.status, style=style),
@@ -90,7 +77,9 @@ def influence_table(result: Result, top: int = 10) -> Table:
     for k in result.main.outcomes:
         table.add_column(f"{k}: true / false", justify="right")
     for driver, row in list(result.analysis.get("influence", {}).items())[:top]:
-        cells = [f"{row['if_true'][k]:.0%} / {row['if_false'][k]:.0%}" for k in row["if_true"]]
+        cells = [
+            f"{share(row['if_true'][k])} / {share(row['if_false'][k])}" for k in row["if_true"]
+        ]
         table.add_row(driver, f"{row['swing']:.2f}", *cells)
     return table
 
@@ -100,7 +89,7 @@ def signpost_table(result: Result, top: int = 10) -> Table:
     for column in ("item", "kind", "bits", "P(seen)"):
         table.add_column(column, justify="right" if column in ("bits", "P(seen)") else "left")
     for item, row in list(result.analysis.get("signposts", {}).items())[:top]:
-        table.add_row(item, row["kind"], f"{row['bits']:.3f}", f"{row['p_true']:.0%}")
+        table.add_row(item, row["kind"], f"{row['bits']:.3f}", share(row["p_true"]))
     return table
 
 

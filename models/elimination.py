@@ -229,13 +229,15 @@ class _Chunk:
         factors, log_scale = self.factors(eliminator, data)
         keep = eliminator.graph.outcome_drivers
         joint = eliminator.contract(factors, keep).reshape(2 ** len(keep), self.size)
-        return factors, log_scale, joint
+        return factors, log_scale, np.ascontiguousarray(joint)  # matmul wants it contiguous
 
-    def marginals(self, eliminator: Eliminator, data) -> Marginals:
+    def marginals(self, eliminator: Eliminator, data, drivers: bool = True) -> Marginals:
         graph = eliminator.graph
         factors, log_scale, joint = self.joint(eliminator, data)
         total = joint.sum(axis=0)
         outcomes = np.einsum("os,oks->ks", joint, self.outcome_table) / total
+        if not drivers:
+            return Marginals(np.log(total) + log_scale, outcomes.T, np.empty((self.size, 0)))
         drivers = np.empty((len(graph.drivers), self.size))
         keep = graph.outcome_drivers
         drivers[list(keep)] = outcome_states(graph).T @ joint
@@ -279,9 +281,10 @@ class Prepared:
     def draws(self) -> int:
         return int(self.params.draws)
 
-    def marginals(self, data) -> Marginals:
-        """Outcome and driver probabilities and log P(e | θ) under a setting's data."""
-        parts = [chunk.marginals(self.eliminator, data) for chunk in self.chunks]
+    def marginals(self, data, drivers: bool = True) -> Marginals:
+        """Outcome and driver probabilities and log P(e | θ) under a setting's data (no
+        driver probabilities unless ``drivers``)."""
+        parts = [chunk.marginals(self.eliminator, data, drivers) for chunk in self.chunks]
         if len(parts) == 1:
             return parts[0]
         return Marginals(

@@ -51,6 +51,7 @@ class CompiledNetwork:
             seed=seed,
             target_accept=target_accept,
             progress_bar=False,
+            save_warmup=False,
         )
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from engine.cli import main, schema_text
 from engine.errors import CODES
 from engine.schema import Inference, Scenario, json_schema
-from engine.validate import ITEM_MODELS
+from engine.translate import ITEM_MODELS
 
 ROOT = Path(__file__).parent.parent
 STORED = ROOT / "scenarios" / "signpost.schema.json"

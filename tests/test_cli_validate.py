@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from engine.cli import main
-from engine.errors import BAD_INPUT, CODES, OK
+from engine.errors import BAD_INPUT, CODES, INTERNAL, OK
 from engine.loader import discover
 from engine.validate import check_file
 
@@ -217,17 +217,23 @@ def test_json_output(capsys):
     assert bad["errors"][0]["code"] == "not-found"
 
 
-def test_an_internal_error_is_one_line_and_exit_2(monkeypatch, capsys):
+def test_an_internal_error_is_one_line_that_says_so_and_exit_3(monkeypatch, capsys):
+    """A bug in Signpost is not bad input: its own exit code, a line saying how to report it,
+    and the traceback only with --debug."""
+
     def broken(paths):
         raise RuntimeError("boom\nwith a second line")
 
     monkeypatch.setattr("engine.validate.check_files", broken)
-    assert main(["validate", str(SCENARIOS / "minimal.yaml")]) == BAD_INPUT
+    assert main(["validate", str(SCENARIOS / "minimal.yaml")]) == INTERNAL == 3
     out, err = capsys.readouterr()
-    assert (
-        err
-        == "signpost: internal error (RuntimeError: boom with a second line); please report it\n"
-    )
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("signpost: internal error (RuntimeError: boom with a second line).")
+    assert "bug in Signpost" in err and "--debug" in err and "report it" in err
+
+    assert main(["validate", str(SCENARIOS / "minimal.yaml"), "--debug"]) == INTERNAL
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "RuntimeError: boom" in err
 
 
 def test_usage_errors_and_help_return_codes(capsys):

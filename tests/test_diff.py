@@ -10,8 +10,8 @@ from itertools import permutations
 import pytest
 import yaml
 
-from engine.diff.attribution import all_subsets, shapley, valid_order
 from engine.cli import main
+from engine.diff.attribution import all_subsets, shapley, valid_order
 from engine.diff.compare import compare
 from engine.diff.edits import apply_edits, check_mapping, evaluated_base, find_edits
 from engine.diff.text import brief, markdown, md_escape

@@ -100,6 +100,7 @@ def test_strong_evidence_defeats_prior_draws_even_with_more_of_them(strong_impor
     assert d.pareto_k > 0.7 or d.ess < 400
 
 
+@pytest.mark.nuts
 def test_the_fallback_answers_with_nuts_and_agrees_with_a_high_draw_reference():
     spec = strong_scenario("auto")
     result = run(Scenario.model_validate(spec), scope="main", draws=1000, chains=2)
@@ -178,3 +179,14 @@ def test_weighted_quantiles_of_equal_weights_are_the_sample_quantiles():
     weights = np.where(values[:, 0] > 0, 2.0, 1.0)
     weights /= weights.sum()
     assert weighted_quantiles(values[:, :1], weights, (0.5,))[0, 0] > 0.3
+
+
+def test_one_chain_that_has_not_converged_shows_it_in_r_hat():
+    """arviz-stats has no R-hat for a single chain; the engine splits it in two halves."""
+    from engine.inference.estimates import chain_diagnostics
+
+    rng = np.random.default_rng(0)
+    walk = np.cumsum(rng.normal(size=(1, 1000, 3)), axis=1)  # a random walk: not converged
+    assert chain_diagnostics(walk)["max_rhat"] > 1.1
+    still = rng.normal(size=(1, 1000, 3))
+    assert chain_diagnostics(still)["max_rhat"] < 1.01

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.network import network_of
 from engine.loader import discover, load_document
+from engine.network import network_of
 from engine.validate import load_scenario
 
 PACK = Path(__file__).parents[1] / "scenarios" / "kazakhstan"

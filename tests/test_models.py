@@ -196,6 +196,7 @@ def test_a_long_chain_is_cheap_however_many_drivers():
     assert np.all(np.isfinite(answer.outcomes)) and np.allclose(answer.outcomes.sum(1), 1)
 
 
+@pytest.mark.nuts
 def test_pymc_deterministics_equal_elimination():
     """The compiled model's potential, q and driver_p equal models.elimination on its draws."""
     from models.sampler import compiled_network

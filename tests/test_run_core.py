@@ -7,6 +7,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from engine.cli import main
 from engine.run import run
 from engine.schema import Scenario
@@ -79,6 +81,7 @@ def test_unreliable_run_is_flagged_and_its_words_withheld(capsys, tmp_path):
     assert not any(word in table for word in ("unlikely", "likely", "even chance"))
 
 
+@pytest.mark.nuts
 def test_nuts_that_misses_the_bar_is_retried_with_more_draws_then_flagged():
     """Far too few draws for ESS >= 400: one retry with twice the draws, then flagged."""
     spec = small_scenario(evidence={"saw_i": {"indicator": "i", "observed": True}})

@@ -3,14 +3,15 @@
 The front doors (``signpost check`` and the pytest plugin) share this module. Each valid file
 is run once with :func:`engine.run.run` ``scope="checks"`` (the main result and the what-ifs
 its expectations name; a scenario whose numbers are all fixed is answered exactly, without
-sampling) and every ``expect`` entry is judged by :mod:`engine.check.expectation`. An invalid file is
-reported with its validation errors and the other files are still checked.
+sampling) and every ``expect`` entry is judged by :mod:`engine.check.expectation`. An invalid
+file is reported with its validation errors and the other files are still checked.
 
 A check is *too close to call* when its margin is smaller than three Monte Carlo standard
 errors (SPEC §5). By default that is neither a pass nor a failure: it is reported and does not
 change the exit code. With ``strict`` it counts as a failure.
 
-Everything here is plain data and text; the exit code is chosen by :func:`exit_code`.
+Everything here is plain data; :mod:`engine.check.text` prints it and :func:`exit_code`
+chooses the exit code.
 """
 
 from __future__ import annotations
@@ -21,13 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.errors import BAD_INPUT, CHECK_FAILED, OK, ExitCode, ScenarioIssue
-from engine.result import Check
-
-PASS, FAIL, TOO_CLOSE = "pass", "fail", "too close to call"
-# the word shown at the start of a line, padded to one width so the paths line up
-LABELS = {PASS: "PASS ", FAIL: "FAIL ", TOO_CLOSE: "CLOSE"}
-COLOURS = {PASS: "\033[32m", FAIL: "\033[31m", TOO_CLOSE: "\033[33m", "error": "\033[31m"}
-RESET = "\033[0m"
+from engine.result import Check, Status
 
 
 @dataclass
@@ -67,11 +62,11 @@ class FileChecks:
         return f"{self.path.as_posix()}::{name}"
 
 
-def verdict(check: Check, *, strict: bool = False) -> str:
+def verdict(check: Check, *, strict: bool = False) -> Status:
     """The status that counts: ``strict`` turns *too close to call* into a failure."""
-    if strict and check.status == TOO_CLOSE:
-        return FAIL
-    return check.status
+    if strict and check.status == Status.TOO_CLOSE:
+        return Status.FAIL
+    return Status(check.status)
 
 
 def run_checks(scenario, path: str | Path = "") -> FileChecks:
@@ -119,10 +114,9 @@ def check_paths(
     FileChecks
         Invalid files first (validation is quick), then each valid file once run.
     """
-    from engine.loader import discover
-    from engine.validate import check_files
+    from engine.validate import check_paths
 
-    validated = check_files(discover(paths))
+    validated = check_paths(paths)
     for entry in validated:
         if not entry.ok:
             yield FileChecks(entry.path, issues=list(entry.issues))
@@ -138,79 +132,16 @@ def exit_code(files: Iterable[FileChecks], *, strict: bool = False) -> ExitCode:
     files = list(files)
     if not files or any(not f.ok for f in files):
         return BAD_INPUT
-    failed = any(verdict(c, strict=strict) == FAIL for f in files for c in f.checks.values())
+    failed = any(verdict(c, strict=strict) == Status.FAIL for f in files for c in f.checks.values())
     return CHECK_FAILED if failed else OK
-
-
-# --- text --------------------------------------------------------------------------------------
-
-
-def check_line(
-    file: FileChecks, check: Check, *, strict: bool = False, colour: bool = False
-) -> str:
-    """One line for CI logs: ``PASS  file::name  value 0.29  margin +0.29  (bound)``.
-
-    The MCSE is shown when the numbers were sampled; a too-close check says so, and under
-    ``strict`` is shown as ``FAIL`` with the reason.
-    """
-    status = verdict(check, strict=strict)
-    label = LABELS[status]
-    if colour:
-        label = f"{COLOURS[status]}{label}{RESET}"
-    text = f"{label}  {file.node(check.name)}  value {check.value:.3g}  margin {check.margin:+.3g}"
-    if check.mcse > 0:
-        text += f"  mcse {check.mcse:.2g}"
-    text += f"  ({check.description})"
-    if check.status == TOO_CLOSE:
-        text += f"  too close to call: |margin| < 3 mcse{' (--strict)' if strict else ''}"
-    return text
-
-
-def file_lines(file: FileChecks, *, strict: bool = False, colour: bool = False) -> list[str]:
-    """The lines of one file: its checks, or ``ERROR`` and its validation errors."""
-    if not file.ok:
-        label = f"{COLOURS['error']}ERROR{RESET}" if colour else "ERROR"
-        head = f"{label}  {file.path.as_posix()}  invalid scenario"
-        return [head, *(issue.format() for issue in file.issues)]
-    lines = [check_line(file, c, strict=strict, colour=colour) for c in file.checks.values()]
-    if not file.checks:
-        lines.append(f"note   {file.path.as_posix()}  has no expectations")
-    if not file.reliable:
-        lines.append(
-            f"warn   {file.path.as_posix()}  the sampler's run is not reliable "
-            "(R-hat, ESS or divergences): its verdicts may change with more draws"
-        )
-    return lines
-
-
-def summary(files: Iterable[FileChecks], *, strict: bool = False, seconds: float = 0.0) -> str:
-    """``12 checks in 5 files: 11 passed, 1 failed, 0 too close to call; 1 invalid file``."""
-    files = list(files)
-    if not files:
-        return "no scenario files found"
-    counts = tally(files, strict=strict)
-    checked = sum(1 for f in files if f.ok)
-    text = (
-        f"{_plural(counts['checks'], 'check')} in {_plural(checked, 'file')}: "
-        f"{counts[PASS]} passed, {counts[FAIL]} failed, {counts[TOO_CLOSE]} too close to call"
-    )
-    if counts["invalid"]:
-        text += f"; {_plural(counts['invalid'], 'invalid file')}"
-    if seconds:
-        text += f" ({seconds:.1f} s)"
-    return text
 
 
 def tally(files: Iterable[FileChecks], *, strict: bool = False) -> dict[str, int]:
     """Counts of checks by verdict, of checks, and of invalid files."""
-    counts = {PASS: 0, FAIL: 0, TOO_CLOSE: 0, "checks": 0, "invalid": 0}
+    counts = {**dict.fromkeys(Status, 0), "checks": 0, "invalid": 0}
     for file in files:
         counts["invalid"] += not file.ok
         for check in file.checks.values():
             counts[verdict(check, strict=strict)] += 1
             counts["checks"] += 1
     return counts
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.result import Check, Condition, Result
+from engine.result import Check, Condition, Result, Status
 from engine.schema import Expectation, Scenario
 
-PASS, FAIL, TOO_CLOSE = "pass", "fail", "too close to call"
-TOO_CLOSE_MCSE = 3.0
+TOO_CLOSE_MCSE = 3.0  # a margin under this many Monte Carlo standard errors is too close
 
 
 def _subject(condition: Condition, kind: str):
@@ -68,11 +67,11 @@ def evaluate(name: str, expectation: Expectation, result: Result) -> Check:
         text = f"P({subject}{where}) is the largest (next: {ids[runner_up]})"
     mcse = _mcse(condition, draws, weights)
     if mcse > 0 and abs(margin) < TOO_CLOSE_MCSE * mcse:
-        status = TOO_CLOSE
+        status = Status.TOO_CLOSE
     elif margin > 0 or (margin == 0 and not strict):
-        status = PASS
+        status = Status.PASS
     else:
-        status = FAIL
+        status = Status.FAIL
     return Check(name, status, float(value), float(margin), mcse, text)
 
 

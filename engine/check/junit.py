@@ -14,7 +14,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from pathlib import Path
 
-from engine.check.batch import FAIL, TOO_CLOSE, FileChecks, tally, verdict
+from engine.check.batch import FileChecks, tally, verdict
+from engine.result import Status
 
 # characters XML 1.0 cannot hold even escaped
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -34,9 +35,9 @@ def _suite(file: FileChecks, *, strict: bool) -> ET.Element:
         "testsuite",
         name=_text(file.path.as_posix()),
         tests="1" if not file.ok else str(counts["checks"]),
-        failures=str(counts[FAIL]),
+        failures=str(counts[Status.FAIL]),
         errors=str(int(not file.ok)),
-        skipped=str(counts[TOO_CLOSE]),
+        skipped=str(counts[Status.TOO_CLOSE]),
         time=f"{file.seconds:.3f}",
     )
     attributes = {"classname": _classname(file.path), "file": _text(file.path.as_posix())}
@@ -54,13 +55,13 @@ def _suite(file: FileChecks, *, strict: bool) -> ET.Element:
             f"value {check.value:.4g}, bound: {check.description}, margin {check.margin:+.4g}, "
             f"mcse {check.mcse:.2g}"
         )
-        if status == FAIL:
-            reason = "too close to call" if check.status == TOO_CLOSE else "bound broken"
+        if status == Status.FAIL:
+            reason = Status.TOO_CLOSE if check.status == Status.TOO_CLOSE else "bound broken"
             failure = ET.SubElement(case, "failure", type=check.status)
             failure.set("message", _text(f"{reason}: {detail}"))
             failure.text = _text(f"{file.node(check.name)}\n{reason}\n{detail}")
-        elif status == TOO_CLOSE:
-            skipped = ET.SubElement(case, "skipped", type=TOO_CLOSE)
+        elif status == Status.TOO_CLOSE:
+            skipped = ET.SubElement(case, "skipped", type=Status.TOO_CLOSE)
             skipped.set("message", _text(f"too close to call (|margin| < 3 mcse): {detail}"))
         if not file.reliable:
             out = ET.SubElement(case, "system-out")

@@ -147,6 +147,7 @@ def compare(
     old: dict[str, Any],
     new: dict[str, Any],
     *,
+    method: str | None = None,
     draws: int | None = None,
     tune: int | None = None,
     chains: int | None = None,
@@ -175,6 +176,7 @@ def compare(
     edits = find_edits(old, new)
     base = evaluated_base(old, new)
     settings = {
+        "method": method,
         "draws": draws or DIFF_DRAWS,
         "tune": tune or DIFF_TUNE,
         "chains": chains,

@@ -15,6 +15,7 @@ from rich.text import Text
 
 from engine.diff.compare import DiffResult, EditShare
 from engine.diff.edits import MISSING, shown
+from engine.display import WITHHELD
 
 METHODS = {
     "shapley": "Shapley: each edit's change is its average over every order of applying the edits",
@@ -60,7 +61,7 @@ def _cell(share: EditShare, k: str) -> str:
 
 
 def _percent(p: float | None) -> str:
-    return "—" if p is None else f"{p:.1%}"
+    return WITHHELD if p is None else f"{p:.1%}"  # a tenth of a point: diffs are small
 
 
 def _rows(result: DiffResult) -> list[tuple[str, str, str, str, str]]:

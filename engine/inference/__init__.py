@@ -1,7 +1,9 @@
 """How a setting's numbers are computed: exact, importance sampling, or NUTS (SPEC §4, §8).
 
 An *evaluator* answers one setting (evidence and interventions) with a
-:class:`engine.result.Condition`. Which one the runner uses:
+:class:`engine.result.Condition`; an analysis setting (``analysis=True``, a driver set true or
+false) only needs the outcomes' probabilities, so its condition has no driver summaries.
+Which one the runner uses:
 
 - every number fixed: :class:`~engine.inference.exact.ExactEvaluator`, exact variable
   elimination, no draws;
@@ -10,9 +12,6 @@ An *evaluator* answers one setting (evidence and interventions) with a
   weights miss the bar (Pareto k > 0.7 or ESS < 400) gets more prior draws, then NUTS;
 - ``importance``: importance sampling only (a setting that misses the bar says so);
 - ``nuts``: NUTS for every setting, as the first versions of Signpost did.
-
-Each evaluator records the diagnostics of every setting it answered (``history``), so a run
-can say whether all of them met the bar.
 """
 
 from __future__ import annotations

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.network import Network
 from engine.inference import InferenceOptions
 from engine.inference.importance import ImportanceEvaluator
-from engine.result import Condition, Diagnostics
+from engine.network import Network
+from engine.result import Condition
 from models.network import Setting
 
 
@@ -21,7 +21,6 @@ class AutoEvaluator:
         self.fallback = fallback
         self.importance = ImportanceEvaluator(network, options)
         self._nuts = None
-        self.history: list[Diagnostics] = []
 
     @property
     def nuts(self):
@@ -35,7 +34,6 @@ class AutoEvaluator:
         condition = self.importance(setting)
         if not condition.reliable and self.fallback:
             condition = self.nuts(setting)
-        self.history.append(condition.diagnostics)
         return condition
 
     def item_joints(self, condition: Condition, setting: Setting) -> np.ndarray:

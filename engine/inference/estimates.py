@@ -150,7 +150,8 @@ def summaries(values: np.ndarray, sample: Sample) -> list[Summary]:
 def chain_diagnostics(draws: np.ndarray) -> dict[str, float]:
     """Worst R-hat and smallest bulk and tail ESS over the columns of (chains, draws, k).
 
-    A constant column has no R-hat or ESS to speak of and is left out.
+    A constant column has no R-hat or ESS to speak of and is left out. A single chain is
+    split in two for R-hat, so that a chain that has not converged still shows it.
     """
     stats = _array_stats()
     varying = draws[..., np.ptp(draws.reshape(-1, draws.shape[-1]), axis=0) > 0]
@@ -158,9 +159,13 @@ def chain_diagnostics(draws: np.ndarray) -> dict[str, float]:
     if varying.shape[-1] == 0:
         return {"max_rhat": 1.0, "min_ess_bulk": total, "min_ess_tail": total}
     columns = np.moveaxis(varying, -1, 0)  # (k, chains, draws)
+    halves = columns
+    if columns.shape[1] == 1:  # one chain: R-hat of its two halves (arviz-stats needs two)
+        half = columns.shape[2] // 2
+        halves = columns[:, 0, : 2 * half].reshape(columns.shape[0], 2, half)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
-        rhat = stats.rhat(columns)
+        rhat = stats.rhat(halves)
         bulk = stats.ess(columns, method="bulk")
         tail = stats.ess(columns, method="tail", prob=(0.05, 0.95))  # the usual tail ESS
 

@@ -19,7 +19,6 @@ class ExactEvaluator:
         self.network = network
         self.params = network.params()
         self.prepared = Eliminator(network.graph).prepare(self.params)
-        self.history: list[Diagnostics] = []
 
     def __call__(self, setting: Setting, *, analysis: bool = False) -> Condition:
         started = time.perf_counter()
@@ -31,7 +30,6 @@ class ExactEvaluator:
             diagnostics=Diagnostics("exact", seconds=time.perf_counter() - started),
             params=self.params,
         )
-        self.history.append(condition.diagnostics)
         return condition
 
     def item_joints(self, condition: Condition, setting: Setting) -> np.ndarray:

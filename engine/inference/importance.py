@@ -17,10 +17,10 @@ import time
 
 import numpy as np
 
-from engine.network import Network
 from engine.inference import InferenceOptions
 from engine.inference.draws import prior_draws
 from engine.inference.estimates import effective_sample_size, smoothed_weights, summaries
+from engine.network import Network
 from engine.result import Condition, Diagnostics, Sample
 from models.elimination import Eliminator, Marginals, Prepared
 from models.network import Setting
@@ -30,14 +30,15 @@ GROWTH = (1, 4, 16)  # the sizes tried, as multiples of the first set
 
 
 def weigh(
-    prepared: Prepared, data: dict, log_proposal: np.ndarray | None = None
+    prepared: Prepared, data: dict, log_proposal: np.ndarray | None = None, drivers: bool = True
 ) -> tuple[Marginals, np.ndarray, float, float]:
     """A setting on a set of draws: its marginals, smoothed weights, Pareto k-hat and ESS.
 
     The draws come from the prior unless ``log_proposal`` gives, per draw, the log-likelihood
-    under which they were drawn (the main setting's, for NUTS draws).
+    under which they were drawn (the main setting's, for NUTS draws). Without ``drivers``, the
+    drivers' probabilities are left out (the analysis reads only the outcomes').
     """
-    answer = prepared.marginals(data)
+    answer = prepared.marginals(data, drivers)
     log_ratios = answer.log_evidence - (0.0 if log_proposal is None else log_proposal)
     weights, pareto_k = smoothed_weights(log_ratios)
     return answer, weights, pareto_k, effective_sample_size(weights)
@@ -48,9 +49,10 @@ def condition_of(
 ) -> Condition:
     """The summaries of a weighted set of draws."""
     sample = Sample(prepared.params, answer.outcomes, answer.drivers, weights)
+    drivers = graph.drivers if answer.drivers.shape[1] else ()
     return Condition(
         outcomes=dict(zip(graph.outcomes, summaries(answer.outcomes, sample))),
-        drivers=dict(zip(graph.drivers, summaries(answer.drivers, sample))),
+        drivers=dict(zip(drivers, summaries(answer.drivers, sample))),
         diagnostics=diagnostics,
         params=prepared.params,
         sample=sample,
@@ -68,7 +70,6 @@ class ImportanceEvaluator:
         affordable = MEMORY_BUDGET // self.eliminator.per_draw_bytes
         self.sizes = [first * g for g in GROWTH if first * g <= max(first, affordable)]
         self._prepared: dict[int, Prepared] = {}
-        self.history: list[Diagnostics] = []
 
     def prepared(self, size: int) -> Prepared:
         """The first ``size`` prior draws of this run, prepared (once) for every setting."""
@@ -82,7 +83,7 @@ class ImportanceEvaluator:
         for size in self.sizes:
             started = time.perf_counter()
             prepared = self.prepared(size)
-            answer, weights, pareto_k, ess = weigh(prepared, data)
+            answer, weights, pareto_k, ess = weigh(prepared, data, drivers=not analysis)
             diagnostics = Diagnostics(
                 "importance",
                 draws=size,
@@ -94,7 +95,6 @@ class ImportanceEvaluator:
             condition = condition_of(self.network.graph, prepared, answer, weights, diagnostics)
             if condition.reliable:
                 break
-        self.history.append(condition.diagnostics)
         return condition
 
     def item_joints(self, condition: Condition, setting: Setting) -> np.ndarray:

@@ -15,10 +15,10 @@ from dataclasses import replace
 
 import numpy as np
 
-from engine.network import Network
 from engine.inference import InferenceOptions
 from engine.inference.estimates import chain_diagnostics, summaries
 from engine.inference.importance import condition_of, weigh
+from engine.network import Network
 from engine.result import Condition, Diagnostics, Sample
 from models.elimination import Eliminator, Prepared
 from models.network import Setting
@@ -38,7 +38,6 @@ class NutsEvaluator:
         uncertain = set(network.uncertain_slots)
         self._uncertain = np.array([s in uncertain for s in network.layout.slots], dtype=bool)
         self._main: tuple[Condition, Prepared, np.ndarray] | None = None
-        self.history: list[Diagnostics] = []
 
     def __call__(self, setting: Setting, *, analysis: bool = False) -> Condition:
         data = {**self.prior_data, **setting.arrays(self.network.graph)}
@@ -47,14 +46,13 @@ class NutsEvaluator:
             condition = self._reweighted(data)
         if condition is None or not condition.reliable:
             condition = self._sampled(data)
-        self.history.append(condition.diagnostics)
         return condition
 
     def _reweighted(self, data: dict) -> Condition:
         """The main result's draws reweighted to this setting."""
         started = time.perf_counter()
         _, prepared, log_main = self._main
-        answer, weights, pareto_k, ess = weigh(prepared, data, log_proposal=log_main)
+        answer, weights, pareto_k, ess = weigh(prepared, data, log_main, drivers=False)
         diagnostics = Diagnostics(
             "importance",
             draws=prepared.draws,

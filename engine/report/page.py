@@ -169,7 +169,8 @@ def page_context(
             {
                 "name": name,
                 "label": scenario.expect[name].label or "",
-                "status": c.status,
+                "status": str(c.status),
+                "css": c.status.css,
                 "value": f"{c.value:.3f}",
                 "margin": f"{c.margin:+.3f}",
                 "mcse": f"{c.mcse:.4f}",

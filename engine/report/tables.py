@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from engine.priors import word_for
+from engine.display import word
 from engine.report.files import write_text
 from engine.report.numbers import prior_of
 from engine.result import Result, Summary
@@ -69,7 +69,7 @@ def write_csv(target: str | Path, header: Row, rows: Iterable[Row]) -> Path:
 
 
 def _word(summary: Summary, reliable: bool) -> str:
-    return word_for(summary.p) if reliable else ""
+    return word(summary.p, reliable, withheld="")  # CSV: an empty cell, not a dash
 
 
 def _summary(summary: Summary) -> list[float]:

@@ -119,10 +119,9 @@ def score_paths(
     FileScore
         Invalid files first (validation is quick), then each valid file once run.
     """
-    from engine.loader import discover
-    from engine.validate import check_files
+    from engine.validate import check_paths
 
-    validated = check_files(discover(paths))
+    validated = check_paths(paths)
     for entry in validated:
         if not entry.ok:
             yield FileScore(entry.path, issues=list(entry.issues))

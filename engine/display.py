@@ -1,0 +1,32 @@
+"""How a probability is put into text, everywhere: terminal tables, reports, diffs, scores.
+
+Rounding happens here only, for display; results, JSON and CSV keep whole numbers. Words are
+the ICD 203 bands of SPEC §2 (``engine.priors.word_for``) and are withheld — shown as
+:data:`WITHHELD` — when the numbers missed the reliability bar.
+"""
+
+from __future__ import annotations
+
+from engine.priors import word_for
+from engine.result import Summary
+
+WITHHELD = "—"  # the word of an unreliable run, and the cell of a missing number
+
+
+def share(p: float | None) -> str:
+    """A probability as a whole percentage; below 1% or above 99% with one decimal."""
+    if p is None:
+        return WITHHELD
+    return f"{p:.1%}" if 0 < p < 0.01 or 0.99 < p < 1 else f"{p:.0%}"
+
+
+def percent(summary: Summary) -> str:
+    """``57% (43–69%)``: the probability and its 90% interval; ``31%`` when exact."""
+    if summary.lo == summary.hi:
+        return share(summary.p)
+    return f"{summary.p:.0%} ({summary.lo:.0%}–{summary.hi:.0%})"
+
+
+def word(p: float, reliable: bool, withheld: str = WITHHELD) -> str:
+    """The ICD 203 word for ``p``, or ``withheld`` when the numbers are not reliable."""
+    return word_for(p) if reliable else withheld
