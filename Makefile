@@ -18,7 +18,7 @@ report: $(STAMP)
 	$(BIN)/signpost report scenarios/ --out reports/
 
 test: $(STAMP) lint
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup tests scenarios
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile tests scenarios
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -346,8 +346,13 @@ def run_check(args: argparse.Namespace) -> int:
     print(summary(files, strict=args.strict, seconds=seconds))
     if args.junit is not None:
         from engine.check.junit import write_junit
+        from engine.files import OutputError
 
-        write_junit(args.junit, files, strict=args.strict, seconds=seconds)
+        try:
+            write_junit(args.junit, files, strict=args.strict, seconds=seconds)
+        except OutputError as error:
+            print(f"signpost check: {error}", file=sys.stderr)
+            return BAD_INPUT
     return exit_code(files, strict=args.strict)
 
 
@@ -427,7 +432,9 @@ def _add_report(subparsers) -> None:
         description="Run every scenario under PATHS and write reports/<id>/ (index.html, "
         "report.md, CSV tables, posterior.nc, scenario.yaml) and reports/index.html with all "
         "of them side by side. Unchanged scenarios are skipped. A scenario that fails is "
-        "listed with its error and the rest complete. Exit 0, or 1 when any scenario failed.",
+        "listed with its error and the rest complete. Exit 0; 1 when any scenario failed; 2 "
+        "when an output cannot be written (nothing is left half written); 130 on Ctrl-C. A "
+        "second batch writing to the same --out waits for the first (--no-wait: exit 2).",
     )
     parser.add_argument(
         "paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default scenarios/)"
@@ -437,6 +444,11 @@ def _add_report(subparsers) -> None:
     )
     parser.add_argument("-j", "--jobs", type=int, help="worker processes (default: CPU count)")
     parser.add_argument("--force", action="store_true", help="re-do reports that are up to date")
+    parser.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="if another signpost report is writing to --out, exit 2 instead of waiting",
+    )
     inference_options(parser, "draws", "chains", "seed")
     parser.add_argument("--no-analysis", action="store_true", help="skip influence/signposts")
     parser.set_defaults(run=run_report)
@@ -455,7 +467,11 @@ def run_report(args: argparse.Namespace) -> int:
         print(f"signpost report: no scenario files in {' '.join(map(str, paths))}", file=sys.stderr)
         return BAD_INPUT
     options = RunOptions(args.draws, args.chains, args.seed, analysis=not args.no_analysis)
-    batch = report_batch(paths, args.out, jobs=args.jobs, options=options, force=args.force)
+    batch = report_batch(
+        paths, args.out, jobs=args.jobs, options=options, force=args.force, wait=not args.no_wait
+    )
+    if batch.error or batch.interrupted:  # its one line is on stderr already
+        return batch.exit_code
     counts = {s: sum(e.status == s for e in batch.entries) for s in ("reported", "unchanged")}
     failed = len(batch.entries) - sum(counts.values())
     print(

@@ -31,8 +31,9 @@ evidence. q*_k = P(Y = k | e, θ*) is computed exactly by ``tests.reference.enum
 on the true numbers. Every outcome x, y, z is scored: a coverage is the share of the n × 3
 (case, outcome) pairs whose q* lies in the interval (the three outcomes of a case are
 correlated, so this pools them rather than tripling n; each outcome's own share is shown in the
-messages). Two paths: importance sampling on prior draws, and NUTS, on the same graph as
-``tests/test_models.py`` so the compiled model is shared.
+messages). Two paths: importance sampling on prior draws (here), and NUTS (in
+``tests/test_nuts.py``, with every other test that samples with NUTS, so the suite compiles the
+model once).
 """
 
 from __future__ import annotations
@@ -196,13 +197,6 @@ def importance_cases() -> Cases:
     return run_cases(IMPORTANCE_CASES, seed=1300, observe=("a", "c"), method="importance")
 
 
-@pytest.fixture(scope="module")
-def nuts_cases() -> Cases:
-    return run_cases(
-        NUTS_CASES, seed=7300, numbers=FEW_UNCERTAIN, observe=("a",), method="nuts", **NUTS_SETTINGS
-    )
-
-
 @pytest.mark.parametrize("level", sorted(BANDS))
 def test_importance_sampling_intervals_are_calibrated(importance_cases, level):
     cases = importance_cases
@@ -210,16 +204,6 @@ def test_importance_sampling_intervals_are_calibrated(importance_cases, level):
     pooled, per = coverage(cases.truth, *cases.interval(level))
     low, high = BANDS[level]
     assert low <= pooled <= high, describe("importance", cases, level, pooled, per)
-
-
-@pytest.mark.nuts
-@pytest.mark.parametrize("level", sorted(BANDS))
-def test_nuts_intervals_are_calibrated(nuts_cases, level):
-    cases = nuts_cases
-    assert cases.methods == {"nuts"}
-    pooled, per = coverage(cases.truth, *cases.interval(level))
-    low, high = BANDS[level]
-    assert low <= pooled <= high, describe("nuts", cases, level, pooled, per)
 
 
 def test_the_check_fails_intervals_too_narrow_or_too_wide(importance_cases):

@@ -196,55 +196,8 @@ def test_a_long_chain_is_cheap_however_many_drivers():
     assert np.all(np.isfinite(answer.outcomes)) and np.allclose(answer.outcomes.sum(1), 1)
 
 
-@pytest.mark.nuts
-def test_pymc_deterministics_equal_elimination():
-    """The compiled model's potential, q and driver_p equal models.elimination on its draws."""
-    from models.sampler import compiled_network
-
-    graph = _graph()
-    compiled = compiled_network(graph)
-    setting = Setting(soft={0: 2.0}, seen={0: True, 1: False}, hard={3: True})
-    data = {
-        "prob_alpha": np.full(10, 2.0),
-        "prob_beta": np.full(10, 3.0),
-        "prob_fixed": np.full(10, 0.5),
-        "prob_is_fixed": np.zeros(10),
-        "effect_mu": np.zeros(8),
-        "effect_sigma": np.ones(8),
-        "effect_fixed": np.zeros(8),
-        "effect_is_fixed": np.zeros(8),
-        "log_base": np.log([1.0, 2.0, 0.5]),
-        **setting.arrays(graph),
-    }
-    idata = compiled.sample(data, draws=100, tune=100, chains=2, seed=1, target_accept=0.9)
-    post = idata.posterior
-    prob = post["prob"].values.reshape(-1, 10)
-    effect = post["effect"].values.reshape(-1, 8)
-    params = Params(
-        p=prob[:, :4], cause=effect[:, :4], effect=effect[:, 4:], log_base=data["log_base"],
-        if_true=prob[:, 4:7], if_false=prob[:, 7:],
-    )  # fmt: skip
-    answer = Eliminator(graph).prepare(params).marginals(data)
-    np.testing.assert_allclose(answer.outcomes, post["q"].values.reshape(-1, 3), atol=1e-10)
-    np.testing.assert_allclose(answer.drivers, post["driver_p"].values.reshape(-1, 4), atol=1e-10)
-    # the potential is log P(e | θ): evaluate it on one draw, the random variables replaced by
-    # that draw's values
-    import pymc as pm
-    import pytensor
-
-    model = compiled.model
-    with model:
-        pm.set_data({k: v for k, v in data.items() if k in compiled.data_names})
-    (potential,) = model.replace_rvs_by_values([model.potentials[0]])
-    value = pytensor.function(model.value_vars, potential, on_unused_input="ignore")(
-        np.log(prob[0] / (1 - prob[0])), effect[0]
-    )
-    np.testing.assert_allclose(value, answer.log_evidence[0], atol=1e-9)
-    assert compiled_network(graph) is compiled  # compiled once per graph
-
-
 def test_the_small_scenario_has_the_small_graph():
-    """So the tests that sample it share one compilation with the test above."""
+    """So every test in tests/test_nuts.py shares one compilation."""
     spec = small_scenario(p={"a": 0.3})
     assert network_of(Scenario.model_validate(spec)).graph == SMALL_GRAPH
 

@@ -1,10 +1,10 @@
-"""Atomic writes (engine.report.files): an interrupted write leaves no partial file."""
+"""Atomic writes (engine.files): an interrupted write leaves no partial file."""
 
 from __future__ import annotations
 
 import pytest
 
-from engine.report.files import (
+from engine.files import (
     atomic_open,
     atomic_path,
     remove_stale_temporaries,

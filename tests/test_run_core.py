@@ -7,12 +7,9 @@ import subprocess
 import sys
 import textwrap
 
-import pytest
-
 from engine.cli import main
 from engine.run import run
 from engine.schema import Scenario
-from tests.small_network import small_scenario
 from tests.test_inference import strong_scenario
 
 FIXED = {
@@ -79,19 +76,6 @@ def test_unreliable_run_is_flagged_and_its_words_withheld(capsys, tmp_path):
     assert "UNRELIABLE" in printed
     table = printed.split("Outcomes")[1].split("Drivers")[0]
     assert not any(word in table for word in ("unlikely", "likely", "even chance"))
-
-
-@pytest.mark.nuts
-def test_nuts_that_misses_the_bar_is_retried_with_more_draws_then_flagged():
-    """Far too few draws for ESS >= 400: one retry with twice the draws, then flagged."""
-    spec = small_scenario(evidence={"saw_i": {"indicator": "i", "observed": True}})
-    result = run(
-        Scenario.model_validate(spec), scope="main", method="nuts", draws=60, tune=60, chains=2
-    )
-    d = result.main.diagnostics
-    assert d.method == "nuts" and d.retried
-    assert d.draws == 120 and d.tune == 120 and d.target_accept >= 0.95
-    assert result.reliable is False
 
 
 def test_same_seed_same_numbers():

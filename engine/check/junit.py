@@ -97,7 +97,10 @@ def junit_xml(files: Iterable[FileChecks], *, strict: bool = False, seconds: flo
 
 
 def write_junit(path: str | Path, files: Iterable[FileChecks], **kwargs) -> None:
-    """Write :func:`junit_xml` to ``path`` (UTF-8), creating its folder if needed."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(junit_xml(files, **kwargs) + "\n", encoding="utf-8")
+    """Write :func:`junit_xml` to ``path`` (UTF-8) atomically, creating its folder if needed.
+
+    Raises :class:`engine.files.OutputError` when the system refuses the write.
+    """
+    from engine.files import write_text
+
+    write_text(path, junit_xml(files, **kwargs) + "\n")

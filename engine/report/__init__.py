@@ -2,13 +2,16 @@
 
 ``signpost report`` calls :func:`engine.report.batch.report_batch`. Each module has one job:
 
-- :mod:`~engine.report.batch` — discovery, skip or re-run, workers, progress, exit code;
+- :mod:`~engine.report.batch` — the lock of the reports folder, discovery, skip or re-run,
+  workers (which end with their parent and ignore Ctrl-C), progress, exit code;
 - :mod:`~engine.report.page` — the context of one scenario's page, and writing its folder;
 - :mod:`~engine.report.figures` — matplotlib charts as inline SVG;
 - :mod:`~engine.report.tables` — CSV rows and the CSV writer that defuses formulas;
 - :mod:`~engine.report.overview` — ``index.html`` and ``summary.csv`` of the batch;
-- :mod:`~engine.report.files` — atomic writes;
 - :mod:`~engine.report.templating` — the Jinja2 environment (autoescaped HTML, Markdown).
+
+Every file goes through :mod:`engine.files` (atomic writes with the umask's permissions, and
+:class:`~engine.files.OutputError` for a file the system refuses to write).
 
 Importing this package imports nothing heavy: PyMC, matplotlib and ArviZ are imported where used.
 """

@@ -21,7 +21,7 @@ import yaml
 from markupsafe import Markup
 
 from engine import __version__
-from engine.report.files import write_text
+from engine.files import write_text
 from engine.report.numbers import percent, share, word
 from engine.report.tables import write_csv
 from engine.report.templating import render_html

@@ -18,9 +18,9 @@ from typing import Any
 
 from markupsafe import Markup
 
+from engine.files import remove_stale_temporaries, write_text
 from engine.network import network_of
 from engine.report import figures
-from engine.report.files import remove_stale_temporaries, write_text
 from engine.report.numbers import percent, prior_of, share, word
 from engine.report.posterior import write_posterior
 from engine.report.tables import report_tables, write_csv

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.files import atomic_path
 from engine.network import Network
-from engine.report.files import atomic_path
 from engine.result import Condition
 
 

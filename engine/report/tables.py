@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.display import word
-from engine.report.files import write_text
+from engine.files import write_text
 from engine.report.numbers import prior_of
 from engine.result import Result, Summary
 from engine.schema import Scenario
