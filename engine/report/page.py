@@ -18,6 +18,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from engine.diagnostics import ESS_MIN, PARETO_K_MAX, RHAT_MAX
 from engine.files import remove_stale_temporaries, write_text
 from engine.network import network_of
 from engine.report import figures
@@ -148,6 +149,7 @@ def page_context(
     return {
         "scenario": _about(scenario, provenance),
         "reliable": reliable,
+        "unreliable_because": "; ".join(result.diagnostics.verdict.problems),
         "exact": result.diagnostics.method == "exact",
         "headline": [
             {
@@ -418,16 +420,16 @@ def _diagnostics(result: Result) -> dict[str, Any]:
     if d.ess is not None:
         rows += [
             ("prior draws", f"{d.draws}"),
-            ("smallest effective sample size (≥ 400)", _number(d.ess, ".0f")),
-            ("largest Pareto k (≤ 0.7)", _number(d.pareto_k, ".2f")),
+            (f"smallest effective sample size (≥ {ESS_MIN})", _number(d.ess, ".0f")),
+            (f"largest Pareto k (≤ {PARETO_K_MAX})", _number(d.pareto_k, ".2f")),
         ]
     if d.max_rhat is not None:
         rows += [
             ("chains", f"{d.chains} (tuning {d.tune})"),
             ("target acceptance", _number(d.target_accept, ".2f")),
-            ("max R-hat (≤ 1.01)", _number(d.max_rhat, ".4f")),
-            ("min bulk ESS (≥ 400)", _number(d.min_ess_bulk, ".0f")),
-            ("min tail ESS (≥ 400)", _number(d.min_ess_tail, ".0f")),
+            (f"max R-hat (≤ {RHAT_MAX})", _number(d.max_rhat, ".4f")),
+            (f"min bulk ESS (≥ {ESS_MIN})", _number(d.min_ess_bulk, ".0f")),
+            (f"min tail ESS (≥ {ESS_MIN})", _number(d.min_ess_tail, ".0f")),
             ("divergences (0)", str(d.divergences)),
         ]
     rows += [
