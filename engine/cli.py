@@ -275,20 +275,25 @@ def run_run(args: argparse.Namespace) -> int:
         return BAD_INPUT
     from engine.progress import DelayedStatus
     from engine.run import run
+    from models.elimination import TooWide
 
-    with DelayedStatus(
-        f"signpost run {args.path}", enabled=None if not args.json else False
-    ) as say:
-        result = run(
-            scenario,
-            method=args.method,
-            draws=args.draws,
-            tune=args.tune,
-            chains=args.chains,
-            seed=args.seed,
-            scope="results" if args.no_analysis else "all",
-            progress=say,
-        )
+    try:
+        with DelayedStatus(
+            f"signpost run {args.path}", enabled=None if not args.json else False
+        ) as say:
+            result = run(
+                scenario,
+                method=args.method,
+                draws=args.draws,
+                tune=args.tune,
+                chains=args.chains,
+                seed=args.seed,
+                scope="results" if args.no_analysis else "all",
+                progress=say,
+            )
+    except TooWide as error:  # the scenario is valid but cannot be summed in memory
+        print(f"{args.path}: {error}", file=sys.stderr)
+        return BAD_INPUT
     if args.json:
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:

@@ -92,3 +92,25 @@ def test_label_is_printed_literally_not_as_markup(capsys, tmp_path):
     path.write_text(json.dumps(hostile))
     assert main(["run", str(path)]) == 0
     assert "[bold red]x[/] [/oops]" in capsys.readouterr().out
+
+
+def test_a_scenario_too_wide_to_sum_is_bad_input_naming_its_drivers(capsys, tmp_path):
+    """Valid, but 34 drivers push one outcome: 2^34 states a draw. Refused before any work."""
+    drivers = {f"d{i}": {"label": f"driver {i}", "p": 0.3} for i in range(34)}
+    wide = {
+        "signpost": 1,
+        "id": "wide",
+        "title": "Too wide",
+        "drivers": drivers,
+        "outcomes": {
+            "x": {"label": "x", "drivers": {d: 0.5 for d in drivers}},
+            "calm": {"label": "calm"},
+        },
+    }
+    path = tmp_path / "wide.yaml"
+    path.write_text(json.dumps(wide))
+    assert main(["validate", str(path)]) == 0
+    assert main(["run", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"{path}: the network is too wide") and "2^34" in err
+    assert "d0, d1, d2" in err and "d33" in err and "Traceback" not in err
