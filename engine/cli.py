@@ -135,6 +135,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         except Exception as exc:  # noqa: BLE001 - the user never sees a traceback (SPEC §7)
             if debug:
                 traceback.print_exc()
+            if getattr(exc, "bad_input", False):  # a valid scenario the engine cannot run
+                print(f"signpost: {exc}", file=sys.stderr)
+                return BAD_INPUT
             print(internal_error(exc), file=sys.stderr)
             return INTERNAL
 

@@ -33,7 +33,12 @@ _ITEM = 8  # bytes per float64
 
 
 class TooWide(ValueError):
-    """Summing out the drivers would need more memory than allowed, even for one draw."""
+    """Summing out the drivers would need more memory than allowed, even for one draw.
+
+    A problem with the scenario, not a bug: front ends report it as bad input (``bad_input``).
+    """
+
+    bad_input = True
 
     def __init__(self, drivers: tuple[str, ...], per_draw_bytes: int, limit: int):
         self.drivers = drivers
