@@ -156,12 +156,6 @@ class Sample:
     weights: np.ndarray  # (S,) summing to 1
     chains: int = 0  # NUTS: the number of chains; 0 for independent weighted draws
 
-    def mcse(self, values: np.ndarray) -> float:
-        """Monte Carlo standard error of the posterior mean of ``values`` (one per draw)."""
-        from engine.inference.estimates import mcse
-
-        return mcse(values, self)
-
 
 @dataclass
 class Condition:

@@ -86,7 +86,7 @@ def run(
         Plain data; ``Result.to_dict()`` is the SPEC §8 object.
     """
     from engine.analysis import analyse
-    from engine.check.expectation import evaluate_expectations
+    from engine.expect import evaluate_expectations
 
     if scope not in SCOPES:
         raise ValueError(f"unknown scope {scope!r}: expected one of {', '.join(SCOPES)}")

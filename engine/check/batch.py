@@ -3,7 +3,7 @@
 The front doors (``signpost check`` and the pytest plugin) share this module. Each valid file
 is run once with :func:`engine.run.run` ``scope="checks"`` (the main result and the what-ifs
 its expectations name; a scenario whose numbers are all fixed is answered exactly, without
-sampling) and every ``expect`` entry is judged by :mod:`engine.check.expectation`. An invalid
+sampling) and every ``expect`` entry is judged by :mod:`engine.expect`. An invalid
 file is reported with its validation errors and the other files are still checked.
 
 A check is *too close to call* when its margin is smaller than three Monte Carlo standard

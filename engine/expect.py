@@ -29,8 +29,10 @@ def _mcse(condition: Condition, draws: np.ndarray | None, weights: dict[int, flo
     """MCSE of a weighted sum of columns of (S, k) per-draw values; 0 when exact."""
     if draws is None:
         return 0.0
+    from engine.inference.estimates import mcse
+
     combined = sum(w * draws[:, j] for j, w in weights.items())
-    return condition.sample.mcse(np.asarray(combined))
+    return mcse(np.asarray(combined), condition.sample)
 
 
 def evaluate(name: str, expectation: Expectation, result: Result) -> Check:
