@@ -76,6 +76,18 @@ def _bounded(name: str) -> Callable[[str], int | float]:
     return parse
 
 
+def scenario_paths(parser: argparse.ArgumentParser) -> None:
+    """Add the files and folders to work on, ``scenarios/`` when none is given."""
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        default=[Path("scenarios")],
+        metavar="PATH",
+        help="files or folders (default: scenarios/)",
+    )
+
+
 def inference_options(parser: argparse.ArgumentParser, *names: str, defaults: str = "") -> None:
     """Add the options that override the scenario's ``inference`` block.
 
@@ -320,14 +332,7 @@ def _add_check(subparsers) -> None:
         "summary. Exit 0 when every check passes, 1 when any fails, 2 when any file is invalid "
         "(the other files are still checked).",
     )
-    parser.add_argument(
-        "paths",
-        nargs="*",
-        type=Path,
-        default=[Path("scenarios")],
-        metavar="PATH",
-        help="files or folders (default: scenarios/)",
-    )
+    scenario_paths(parser)
     parser.add_argument(
         "--strict", action="store_true", help="count a check too close to call as a failure"
     )
@@ -444,9 +449,7 @@ def _add_report(subparsers) -> None:
         "when an output cannot be written (nothing is left half written); 130 on Ctrl-C. A "
         "second batch writing to the same --out waits for the first (--no-wait: exit 2).",
     )
-    parser.add_argument(
-        "paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default scenarios/)"
-    )
+    scenario_paths(parser)
     parser.add_argument(
         "--out", type=Path, default=Path("reports"), help="reports folder (default reports/)"
     )
@@ -467,7 +470,7 @@ def run_report(args: argparse.Namespace) -> int:
     from engine.loader import discover
     from engine.report.batch import RunOptions, report_batch
 
-    paths = args.paths or [Path("scenarios")]
+    paths = args.paths
     if args.jobs is not None and args.jobs < 1:
         print("signpost report: -j needs a number of workers, 1 or more", file=sys.stderr)
         return BAD_INPUT
@@ -503,14 +506,7 @@ def _add_score(subparsers) -> None:
         "and, from ten resolved scenarios on, a calibration table. Unresolved scenarios are "
         "listed apart. Exit 0, or 2 when any file is invalid (the others are still scored).",
     )
-    parser.add_argument(
-        "paths",
-        nargs="*",
-        type=Path,
-        default=[Path("scenarios")],
-        metavar="PATH",
-        help="files or folders (default: scenarios/)",
-    )
+    scenario_paths(parser)
     parser.add_argument("--json", action="store_true", help="print the SPEC §10 JSON object")
     parser.set_defaults(run=run_score)
 
