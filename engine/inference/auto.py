@@ -31,9 +31,9 @@ class AutoEvaluator:
         return self._nuts
 
     def __call__(self, setting: Setting, *, analysis: bool = False) -> Condition:
-        condition = self.importance(setting)
+        condition = self.importance(setting, analysis=analysis)
         if not condition.reliable and self.fallback:
-            condition = self.nuts(setting)
+            condition = self.nuts(setting, analysis=analysis)
         return condition
 
     def item_joints(self, condition: Condition, setting: Setting) -> np.ndarray:
