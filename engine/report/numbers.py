@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.display import percent, share, word
+from engine.display import share
 from engine.priors import BetaPrior, Fixed, probability_prior
-
-__all__ = ["percent", "prior_of", "share", "word"]
 
 
 def prior_of(spec: Any) -> dict[str, Any]:

@@ -21,8 +21,8 @@ import yaml
 from markupsafe import Markup
 
 from engine import __version__
+from engine.display import percent, share, word
 from engine.files import write_text
-from engine.report.numbers import percent, share, word
 from engine.report.tables import write_csv
 from engine.report.templating import render_html
 from engine.result import Summary

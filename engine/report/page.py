@@ -19,10 +19,11 @@ from typing import Any
 from markupsafe import Markup
 
 from engine.diagnostics import ESS_MIN, PARETO_K_MAX, RHAT_MAX
+from engine.display import percent, share, word
 from engine.files import remove_stale_temporaries, write_text
 from engine.network import network_of
 from engine.report import figures
-from engine.report.numbers import percent, prior_of, share, word
+from engine.report.numbers import prior_of
 from engine.report.posterior import write_posterior
 from engine.report.tables import report_tables, write_csv
 from engine.report.templating import render_html, render_markdown
