@@ -103,6 +103,13 @@ def check_paths(paths: Iterable[str | Path]) -> list[Checked]:
     return check_files(discover(paths))
 
 
+def invalid_first(paths: Iterable[str | Path]) -> tuple[list[Checked], list[Checked]]:
+    """:func:`check_paths`, split into the invalid files and the valid ones, each in order: the
+    batch commands report the invalid files at once (validating is quick), then run the rest."""
+    checked = check_paths(paths)
+    return [c for c in checked if not c.ok], [c for c in checked if c.ok]
+
+
 def check_document(document: ResolvedDocument) -> tuple[Scenario | None, list[ScenarioIssue]]:
     """Validate a resolved document against the format and the cross-reference rules.
 

@@ -114,17 +114,15 @@ def check_paths(
     FileChecks
         Invalid files first (validation is quick), then each valid file once run.
     """
-    from engine.validate import check_paths
+    from engine.validate import invalid_first
 
-    validated = check_paths(paths)
-    for entry in validated:
-        if not entry.ok:
-            yield FileChecks(entry.path, issues=list(entry.issues))
-    for entry in validated:
-        if entry.ok:
-            if progress is not None:
-                progress(entry.path)
-            yield run_checks(entry.scenario, entry.path)
+    invalid, valid = invalid_first(paths)
+    for entry in invalid:
+        yield FileChecks(entry.path, issues=list(entry.issues))
+    for entry in valid:
+        if progress is not None:
+            progress(entry.path)
+        yield run_checks(entry.scenario, entry.path)
 
 
 def exit_code(files: Iterable[FileChecks], *, strict: bool = False) -> ExitCode:

@@ -119,22 +119,20 @@ def score_paths(
     FileScore
         Invalid files first (validation is quick), then each valid file once run.
     """
-    from engine.validate import check_paths
+    from engine.validate import invalid_first
 
-    validated = check_paths(paths)
-    for entry in validated:
-        if not entry.ok:
-            yield FileScore(entry.path, issues=list(entry.issues))
-    for entry in validated:
-        if entry.ok:
-            name = Path(entry.path).as_posix()
+    invalid, valid = invalid_first(paths)
+    for entry in invalid:
+        yield FileScore(entry.path, issues=list(entry.issues))
+    for entry in valid:
+        name = Path(entry.path).as_posix()
 
-            def say(message: str, name: str = name) -> None:
-                if progress is not None:
-                    progress(f"{name}: {message}")
+        def say(message: str, name: str = name) -> None:
+            if progress is not None:
+                progress(f"{name}: {message}")
 
-            say("starting")
-            yield score_scenario(entry.scenario, entry.path, progress=say)
+        say("starting")
+        yield score_scenario(entry.scenario, entry.path, progress=say)
 
 
 def exit_code(files: Iterable[FileScore]) -> ExitCode:
