@@ -1,16 +1,21 @@
 """How a probability is put into text, everywhere: terminal tables, reports, diffs, scores.
 
 Rounding happens here only, for display; results, JSON and CSV keep whole numbers. Words are
-the ICD 203 bands of SPEC §2 (``engine.priors.word_for``) and are withheld — shown as
+the ICD 203 bands of SPEC §2 (``engine.scenario.values.word_for``) and are withheld — shown as
 :data:`WITHHELD` — when the numbers missed the reliability bar.
 """
 
 from __future__ import annotations
 
-from engine.priors import word_for
-from engine.result import Summary
+from typing import TYPE_CHECKING
 
-WITHHELD = "—"  # the word of an unreliable run, and the cell of a missing number
+from engine.scenario.values import word_for
+
+if TYPE_CHECKING:
+    from engine.inference.answer import Summary
+
+MISSING = "—"  # the cell of a number that is not there (no value, not finite, not applicable)
+WITHHELD = MISSING  # the word of an unreliable run
 
 
 def share(p: float | None) -> str:

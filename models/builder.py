@@ -22,8 +22,8 @@ import pymc as pm
 import pytensor.tensor as pt
 
 from models.elimination import Eliminator, outcome_states, outcome_weights
+from models.graph import Graph
 from models.layout import Layout
-from models.network import Graph
 
 
 def _log_sigmoid(x):

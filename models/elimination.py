@@ -26,7 +26,7 @@ import numpy as np
 import opt_einsum as oe
 from scipy.special import log_expit
 
-from models.network import Graph, Params
+from models.graph import Graph, Params
 
 CHUNK_BYTES = 256 * 2**20  # the widest array of one chunk of draws
 _ITEM = 8  # bytes per float64

@@ -8,7 +8,7 @@ The one statement of the parameter layout (everything else imports it):
 - a slot is named by its key path in the scenario file (SPEC §9), e.g. ``drivers.a.p``.
 
 :data:`PRIOR_DATA` are the names of the priors as a compiled model's data;
-``models.network.SETTING_DATA`` are the names of a setting's data.
+``models.graph.SETTING_DATA`` are the names of a setting's data.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from functools import cached_property
 
 import numpy as np
 
-from models.network import Graph, Params
+from models.graph import Graph, Params
 
 PRIOR_DATA = (
     "prob_alpha",

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from models.builder import build_model, placeholder_data
-from models.network import Graph
+from models.graph import Graph
 
 _CACHE: dict[Graph, CompiledNetwork] = {}
 _LOCK = threading.Lock()

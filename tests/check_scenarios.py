@@ -82,7 +82,7 @@ def write(path: Path, scenario: dict) -> Path:
 def measured_x() -> tuple[float, float]:
     """P(x) of :func:`sampled_scenario` and the MCSE of an ``at_least`` check on it, as run."""
     from engine.check.batch import run_checks
-    from engine.schema import Scenario
+    from engine.scenario.schema import Scenario
 
     probe = {"probe": {"outcome": "x", "at_least": 0.5}}
     check = run_checks(Scenario.model_validate(sampled_scenario(probe))).checks["probe"]

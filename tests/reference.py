@@ -11,7 +11,7 @@ Nothing here imports ``models/`` or the engine's enumeration. Three parts:
 - :func:`importance_sampling`: for uncertain numbers, draws from the priors weighted by
   P(evidence | numbers) from :func:`enumerate_posterior`.
 
-The priors of words and ranges are read with :mod:`engine.priors` (the Beta fitted to a range's
+The priors of words and ranges are read with :mod:`engine.scenario.values` (the Beta fitted to a range's
 5th and 95th percentiles); everything after that is computed here.
 """
 
@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.priors import BetaPrior, NormalPrior, effect_prior, probability_prior
+from engine.scenario.values import BetaPrior, NormalPrior, effect_prior, probability_prior
 
 Value = Any  # a float, or an array of draws (all of one shape)
 
@@ -74,7 +74,7 @@ class Evidence:
 
 
 @dataclass
-class Answer:
+class Expected:
     """P(Y = k | e), P(driver holds | e) and P(e), each a float or one value per draw."""
 
     outcomes: dict[str, Value]
@@ -195,7 +195,7 @@ def logit(p: Value) -> Value:
 
 def enumerate_posterior(
     net: Network, evidence: Evidence, do: Mapping[str, bool] | None = None
-) -> Answer:
+) -> Expected:
     """P(Y = k | e), P(D = 1 | e) and P(e) by summing over every driver state (SPEC §4).
 
     ``do`` is an intervention: each driver it names is fixed to its value with its causes cut,
@@ -237,7 +237,7 @@ def enumerate_posterior(
         for d in drivers:
             if state[d]:
                 holds[d] = holds[d] + weight
-    return Answer(
+    return Expected(
         outcomes={k: joint[k] / total for k in outcomes},
         drivers={d: holds[d] / total for d in drivers},
         evidence=total,
@@ -325,7 +325,7 @@ def pgmpy_model(net: Network, evidence: Evidence, do: Mapping[str, bool] | None 
 
 def pgmpy_posterior(
     net: Network, evidence: Evidence, do: Mapping[str, bool] | None = None
-) -> Answer:
+) -> Expected:
     """P(Y = k | e) and P(D = 1 | e) by pgmpy's variable elimination (fixed numbers only)."""
     from pgmpy.inference import VariableElimination
 
@@ -338,7 +338,7 @@ def pgmpy_posterior(
             drivers[d] = float(observed[d])
         else:
             drivers[d] = float(infer.query([d], evidence=observed, show_progress=False).values[1])
-    return Answer(
+    return Expected(
         outcomes={k: float(p) for k, p in zip(net.outcomes, outcome)},
         drivers=drivers,
         evidence=float("nan"),

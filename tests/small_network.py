@@ -2,7 +2,7 @@
 
 Compiling a graph's PyMC model for nutpie takes about a minute on a two-core machine; the
 compiled model is cached per process by its graph. ``SMALL_GRAPH`` is the graph of
-:func:`small_scenario` (``engine.network.network_of`` gives exactly this graph), so tests of
+:func:`small_scenario` (``engine.inference.network.network_of`` gives exactly this graph), so tests of
 ``models/`` and tests that run scenarios through the NUTS fallback share one compilation.
 
 Four drivers a → b → c → d (and a → c), three outcomes, three indicators on a, c and d.
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from models.network import Graph
+from models.graph import Graph
 
 SMALL_GRAPH = Graph(
     drivers=("a", "b", "c", "d"),

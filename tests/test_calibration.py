@@ -22,7 +22,7 @@ Each case draws, with one seeded generator:
 - every uncertain number of :func:`tests.small_network.small_scenario` (the four drivers' ``p``,
   the four causes, the four outcome effects, the three indicators' ``if_true``/``if_false``:
   18 numbers) from the prior the engine reads from its word (``tests.reference.prior_sampler``,
-  which goes through ``engine.priors``);
+  which goes through ``engine.scenario.values``);
 - the drivers a, b, c, d from those numbers (P(D = 1 | parents) = sigmoid(logit p + Σ w·parent));
 - the indicators i, j, k from their drivers (``if_true`` or ``if_false``).
 
@@ -46,7 +46,7 @@ import pytest
 
 from engine.inference.estimates import weighted_quantiles
 from engine.run import run
-from engine.schema import Scenario
+from engine.scenario.schema import Scenario
 from tests.reference import (
     Evidence,
     Network,

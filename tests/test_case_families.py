@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.loader import discover, load_document
-from engine.validate import check_files, load_scenario
+from engine.scenario.discover import discover
+from engine.scenario.merge import load_document
+from engine.scenario.validate import check_files, load_scenario
 
 SCENARIOS = Path(__file__).parents[1] / "scenarios"
 FAMILIES = ("kazakhstan", "belarus_2020", "armenia_2022")

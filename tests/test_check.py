@@ -9,7 +9,7 @@ import pytest
 from engine.check.batch import run_checks
 from engine.cli import main
 from engine.run import run
-from engine.schema import Scenario
+from engine.scenario.schema import Scenario
 from tests.check_scenarios import (
     close_call_expect,
     fixed_scenario,

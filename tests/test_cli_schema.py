@@ -5,9 +5,9 @@ import re
 from pathlib import Path
 
 from engine.cli import main, schema_text
-from engine.errors import CODES
-from engine.schema import Inference, Scenario, json_schema
-from engine.translate import ITEM_MODELS
+from engine.scenario.issues import CODES
+from engine.scenario.schema import Inference, Scenario, json_schema
+from engine.scenario.translate import ITEM_MODELS
 
 ROOT = Path(__file__).parent.parent
 STORED = ROOT / "scenarios" / "signpost.schema.json"

@@ -21,9 +21,10 @@ from pathlib import Path
 import pytest
 
 from engine.cli import main
-from engine.errors import BAD_INPUT, CODES, INTERNAL, OK
-from engine.loader import discover
-from engine.validate import check_file
+from engine.cli.exit import BAD_INPUT, INTERNAL, OK
+from engine.scenario.discover import discover
+from engine.scenario.issues import CODES
+from engine.scenario.validate import check_file
 
 TESTS = Path(__file__).parent
 MALFORMED = TESTS / "malformed"
@@ -224,7 +225,7 @@ def test_an_internal_error_is_one_line_that_says_so_and_exit_3(monkeypatch, caps
     def broken(paths):
         raise RuntimeError("boom\nwith a second line")
 
-    monkeypatch.setattr("engine.validate.check_files", broken)
+    monkeypatch.setattr("engine.scenario.validate.check_files", broken)
     assert main(["validate", str(SCENARIOS / "minimal.yaml")]) == INTERNAL == 3
     out, err = capsys.readouterr()
     assert err.count("\n") == 1 and "Traceback" not in err

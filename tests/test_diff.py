@@ -143,7 +143,7 @@ def test_evidence_item_is_one_value_and_its_date_counts():
 
 
 def test_extends_is_resolved_before_comparing(tmp_path):
-    from engine.loader import load_document
+    from engine.scenario.merge import load_document
 
     parent = {k: v for k, v in BASE.items() if k != "id"}
     write(tmp_path, "_parent.yaml", parent)

@@ -19,8 +19,8 @@ import pytest
 import yaml
 
 from engine.cli import main
-from engine.loader import load_document
-from engine.priors import Fixed, effect_prior, probability_prior
+from engine.scenario.merge import load_document
+from engine.scenario.values import Fixed, effect_prior, probability_prior
 
 BASELINE = Path(__file__).parent.parent / "scenarios" / "kazakhstan" / "baseline.yaml"
 

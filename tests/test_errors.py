@@ -4,16 +4,8 @@ import json
 
 import pytest
 
-from engine.errors import (
-    BAD_INPUT,
-    CHECK_FAILED,
-    CODES,
-    OK,
-    ExitCode,
-    ScenarioError,
-    ScenarioIssue,
-    render_path,
-)
+from engine.cli.exit import BAD_INPUT, CHECK_FAILED, OK, ExitCode
+from engine.scenario.issues import CODES, ScenarioError, ScenarioIssue, render_path
 
 
 def issue(**changes) -> ScenarioIssue:

@@ -33,7 +33,7 @@ import pytest
 import yaml
 
 from engine.cli import main
-from engine.files import OutputError, atomic_open, atomic_path, write_text
+from engine.infra.files import OutputError, atomic_open, atomic_path, write_text
 from engine.report.batch import LOCK, RunOptions, report_batch
 from tests.report_fixtures import OTHER, write_batch
 

@@ -20,7 +20,7 @@ import pytest
 
 from engine.inference.estimates import pareto_smooth, weighted_quantiles
 from engine.run import run
-from engine.schema import Scenario
+from engine.scenario.schema import Scenario
 from tests.reference import enumerate_posterior, estimate, evidence_from, network_from
 from tests.small_network import small_scenario
 
@@ -61,7 +61,7 @@ def tailored_reference(spec: dict, size: int = 200_000, seed: int = 1):
     ratio prior / proposal is then proportional to 1 / x. Everything else is drawn from its
     prior. Weights: P(e | θ) · Π 1/x.
     """
-    from engine.priors import effect_prior, probability_prior
+    from engine.scenario.values import effect_prior, probability_prior
 
     rng = np.random.default_rng(seed)
     corrections = []
@@ -116,7 +116,7 @@ def test_importance_sampling_never_imports_pymc():
     code = textwrap.dedent(
         f"""
         import json, sys
-        from engine.schema import Scenario
+        from engine.scenario.schema import Scenario
         from engine.run import run
         result = run(Scenario.model_validate({spec!r}))
         heavy = [m for m in ("pymc", "pytensor", "nutpie", "arviz", "numba") if m in sys.modules]

@@ -21,8 +21,8 @@ from scipy import optimize, stats
 from scipy.special import log_expit
 
 from engine.run import run
-from engine.schema import Scenario
-from engine.validate import load_scenario
+from engine.scenario.schema import Scenario
+from engine.scenario.validate import load_scenario
 
 BASELINE = Path(__file__).parents[1] / "scenarios" / "kazakhstan" / "baseline.yaml"
 

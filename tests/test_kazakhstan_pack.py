@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.loader import discover, load_document
-from engine.network import network_of
-from engine.validate import load_scenario
+from engine.inference.network import network_of
+from engine.scenario.discover import discover
+from engine.scenario.merge import load_document
+from engine.scenario.validate import load_scenario
 
 PACK = Path(__file__).parents[1] / "scenarios" / "kazakhstan"
 NAMED_DRIVERS = {

@@ -7,17 +7,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.errors import ScenarioError
-from engine.loader import (
-    MAX_BYTES,
-    MAX_DEPTH,
-    Location,
-    discover,
-    load_document,
-    read_document,
-)
-from engine.schema import Scenario
-from engine.validate import load_scenario
+from engine.scenario.discover import discover
+from engine.scenario.issues import ScenarioError
+from engine.scenario.merge import load_document, read_document
+from engine.scenario.reader import MAX_BYTES, MAX_DEPTH
+from engine.scenario.schema import Scenario
+from engine.scenario.source import Location
+from engine.scenario.validate import load_scenario
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 VARIANT = SCENARIOS / "variant"

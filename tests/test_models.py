@@ -7,10 +7,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.network import network_of
-from engine.schema import Scenario
+from engine.inference.network import network_of
+from engine.scenario.schema import Scenario
 from models.elimination import Eliminator, TooWide
-from models.network import Graph, Params, Setting
+from models.graph import Graph, Params, Setting
 from tests.small_network import SMALL_GRAPH, small_scenario
 
 

@@ -20,9 +20,9 @@ import numpy as np
 import pytest
 
 from engine.run import run
-from engine.schema import Scenario
+from engine.scenario.schema import Scenario
 from models.elimination import Eliminator
-from models.network import Params, Setting
+from models.graph import Params, Setting
 from tests.small_network import SMALL_GRAPH, small_scenario
 from tests.test_calibration import (
     BANDS,

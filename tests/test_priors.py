@@ -5,7 +5,7 @@ import math
 import pytest
 from scipy import stats
 
-from engine.priors import (
+from engine.scenario.values import (
     EFFECT_WORDS,
     PROBABILITY_BANDS,
     PROBABILITY_WORDS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import time
 
-from engine.progress import DelayedStatus
+from engine.infra.progress import DelayedStatus
 from tests.test_run_core import FIXED
 
 

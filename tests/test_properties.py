@@ -15,10 +15,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.errors import CODES, ScenarioError
-from engine.loader import load_document
-from engine.schema import Scenario
-from engine.validate import load_scenario
+from engine.scenario.issues import CODES, ScenarioError
+from engine.scenario.merge import load_document
+from engine.scenario.schema import Scenario
+from engine.scenario.validate import load_scenario
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 SOURCES = {

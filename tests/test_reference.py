@@ -24,13 +24,14 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.result import Condition, Result
+from engine.inference.answer import Answer
 from engine.run import run
-from engine.schema import Scenario
-from engine.validate import load_scenario
+from engine.run.result import Result
+from engine.scenario.schema import Scenario
+from engine.scenario.validate import load_scenario
 from tests.reference import (
-    Answer,
     Evidence,
+    Expected,
     Sampled,
     enumerate_posterior,
     evidence_from,
@@ -53,7 +54,7 @@ def run_file(path: Path, **kwargs) -> Result:
     return run(load_scenario(path), scope="results", **kwargs)
 
 
-def assert_exact(condition: Condition, expected: Answer) -> None:
+def assert_exact(condition: Answer, expected: Expected) -> None:
     """Engine numbers equal the reference's; exact results carry no interval and no error."""
     for kind in ("outcomes", "drivers"):
         got = getattr(condition, kind)
@@ -64,7 +65,7 @@ def assert_exact(condition: Condition, expected: Answer) -> None:
             assert summary.lo == summary.hi == summary.p and summary.mcse == 0
 
 
-def both_references(spec: dict, names: list[str] | None = None, do=None) -> Answer:
+def both_references(spec: dict, names: list[str] | None = None, do=None) -> Expected:
     """The NumPy enumeration, after checking that pgmpy gives the same numbers."""
     net, evidence = network_from(spec), evidence_from(spec, names)
     mine = enumerate_posterior(net, evidence, do)
@@ -336,7 +337,7 @@ UNCERTAIN: dict[str, Any] = {
 }  # fmt: skip
 
 
-def assert_matches_sampling(condition: Condition, reference: Sampled, where: str) -> None:
+def assert_matches_sampling(condition: Answer, reference: Sampled, where: str) -> None:
     """Means within 4 combined MCSEs; 90% intervals within 0.03; the run reliable."""
     assert condition.reliable, where
     assert reference.ess > 1000, where  # enough weight in the prior draws to trust the reference

@@ -1,10 +1,10 @@
-"""Atomic writes (engine.files): an interrupted write leaves no partial file."""
+"""Atomic writes (engine.infra.files): an interrupted write leaves no partial file."""
 
 from __future__ import annotations
 
 import pytest
 
-from engine.files import (
+from engine.infra.files import (
     atomic_open,
     atomic_path,
     remove_stale_temporaries,

@@ -14,14 +14,14 @@ import re
 import pytest
 import yaml
 
-from engine.loader import load_document
-from engine.priors import PROBABILITY_BANDS
+from engine.inference.diagnostics import Diagnostics
 from engine.report.batch import RunOptions, report_batch
 from engine.report.overview import write_overview
 from engine.report.page import Provenance, write_report
-from engine.result import Diagnostics
 from engine.run import run
-from engine.validate import load_scenario
+from engine.scenario.merge import load_document
+from engine.scenario.validate import load_scenario
+from engine.scenario.values import PROBABILITY_BANDS
 from tests.report_fixtures import (
     HOSTILE_FORMULA,
     HOSTILE_MATH,

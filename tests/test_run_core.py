@@ -9,7 +9,7 @@ import textwrap
 
 from engine.cli import main
 from engine.run import run
-from engine.schema import Scenario
+from engine.scenario.schema import Scenario
 from tests.test_inference import strong_scenario
 
 FIXED = {
@@ -45,7 +45,7 @@ def test_fixed_scenario_is_exact_and_never_imports_pymc():
     code = textwrap.dedent(
         f"""
         import json, sys
-        from engine.schema import Scenario
+        from engine.scenario.schema import Scenario
         from engine.run import run
         result = run(Scenario.model_validate({FIXED!r}))
         heavy = [m for m in ("pymc", "pytensor", "nutpie", "arviz", "numba") if m in sys.modules]

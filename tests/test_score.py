@@ -22,7 +22,8 @@ import yaml
 import engine.check.batch  # noqa: F401
 import engine.run
 from engine.cli import main
-from engine.result import Diagnostics
+from engine.inference.diagnostics import Diagnostics
+from engine.scenario.validate import load_scenario
 from engine.score.scores import (
     CalibrationBin,
     brier,
@@ -31,7 +32,6 @@ from engine.score.scores import (
     log_score,
     score,
 )
-from engine.validate import load_scenario
 
 pytest_plugins = ["pytester"]
 

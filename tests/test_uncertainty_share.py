@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.analysis import first_order_share
+from engine.run.analysis import first_order_share
 
 
 def test_linear_model_shares_match_closed_form():

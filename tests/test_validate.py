@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from engine.errors import ScenarioError
-from engine.loader import load_document
-from engine.rules.causes import strongly_connected
-from engine.schema import Scenario
-from engine.validate import check_file, check_files, check_unique_ids, load_scenario
+from engine.scenario.issues import ScenarioError
+from engine.scenario.merge import load_document
+from engine.scenario.rules.causes import strongly_connected
+from engine.scenario.schema import Scenario
+from engine.scenario.validate import check_file, check_files, check_unique_ids, load_scenario
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 

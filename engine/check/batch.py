@@ -3,7 +3,7 @@
 The front doors (``signpost check`` and the pytest plugin) share this module. Each valid file
 is run once with :func:`engine.run.run` ``scope="checks"`` (the main result and the what-ifs
 its expectations name; a scenario whose numbers are all fixed is answered exactly, without
-sampling) and every ``expect`` entry is judged by :mod:`engine.expect`. An invalid
+sampling) and every ``expect`` entry is judged by :mod:`engine.run.expect`. An invalid
 file is reported with its validation errors and the other files are still checked.
 
 A check is *too close to call* when its margin is smaller than three Monte Carlo standard
@@ -21,8 +21,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.errors import BAD_INPUT, CHECK_FAILED, OK, ExitCode, ScenarioIssue
-from engine.result import Check, Status
+from engine.cli.exit import BAD_INPUT, CHECK_FAILED, OK, ExitCode
+from engine.run.result import Check, Status
+from engine.scenario.issues import ScenarioIssue
 
 
 @dataclass
@@ -74,7 +75,7 @@ def run_checks(scenario, path: str | Path = "") -> FileChecks:
 
     Parameters
     ----------
-    scenario : engine.schema.Scenario
+    scenario : engine.scenario.schema.Scenario
         A validated scenario.
     path : str or Path
         The file it came from, for naming its checks.
@@ -105,7 +106,7 @@ def check_paths(
     Parameters
     ----------
     paths : iterable of str or Path
-        Files and folders (see :func:`engine.loader.discover`; ``_*.yaml`` are parents only).
+        Files and folders (see :func:`engine.scenario.discover.discover`; ``_*.yaml`` are parents only).
     progress : callable, optional
         Called with each valid file's path before it is run.
 
@@ -114,7 +115,7 @@ def check_paths(
     FileChecks
         Invalid files first (validation is quick), then each valid file once run.
     """
-    from engine.validate import invalid_first
+    from engine.scenario.validate import invalid_first
 
     invalid, valid = invalid_first(paths)
     for entry in invalid:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from engine.check.batch import FileChecks, tally, verdict
-from engine.result import Status
+from engine.run.result import Status
 
 # characters XML 1.0 cannot hold even escaped
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -99,8 +99,8 @@ def junit_xml(files: Iterable[FileChecks], *, strict: bool = False, seconds: flo
 def write_junit(path: str | Path, files: Iterable[FileChecks], **kwargs) -> None:
     """Write :func:`junit_xml` to ``path`` (UTF-8) atomically, creating its folder if needed.
 
-    Raises :class:`engine.files.OutputError` when the system refuses the write.
+    Raises :class:`engine.infra.files.OutputError` when the system refuses the write.
     """
-    from engine.files import write_text
+    from engine.infra.files import write_text
 
     write_text(path, junit_xml(files, **kwargs) + "\n")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from engine.check.batch import FileChecks, tally, verdict
-from engine.result import Check, Status
+from engine.run.result import Check, Status
 
 ANSI = {"green": "\033[32m", "red": "\033[31m", "yellow": "\033[33m"}
 RESET = "\033[0m"

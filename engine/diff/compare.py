@@ -1,6 +1,6 @@
 """Compare two versions of a scenario: each subset of edits evaluated, the change attributed.
 
-``compare(old, new)`` takes two resolved, valid mappings (:func:`engine.loader.load_document`),
+``compare(old, new)`` takes two resolved, valid mappings (:func:`engine.scenario.merge.load_document`),
 finds the edits (:mod:`engine.diff.edits`), evaluates the main outcome probabilities of the old
 version with subsets of the edits applied, and shares the change among the edits
 (:mod:`engine.diff.attribution`): Shapley values for at most six edits, else the sequential method
@@ -159,7 +159,7 @@ def compare(
     Parameters
     ----------
     old, new : dict
-        ``ResolvedDocument.data`` of each version (``extends`` already merged in).
+        ``MergedDocument.data`` of each version (``extends`` already merged in).
     draws, tune, chains, seed : int, optional
         Sampler settings used for every evaluation (default: :data:`DIFF_DRAWS` draws and
         :data:`DIFF_TUNE` tuning steps, the new version's ``inference`` block otherwise).

@@ -1,7 +1,7 @@
 """The edits between two versions of a scenario: finding them and applying them (SPEC §9).
 
 Pure data, no PyMC: both versions are resolved mappings (``extends`` merged in, as
-:func:`engine.loader.load_document` gives them), and an edit is a set of key-path changes that
+:func:`engine.scenario.merge.load_document` gives them), and an edit is a set of key-path changes that
 can be applied to the old mapping.
 
 What counts as one edit
@@ -38,10 +38,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.errors import ScenarioIssue, render_path
-from engine.loader import ResolvedDocument, SourceMap
-from engine.priors import normalise_word
-from engine.schema import Documented, Scenario
+from engine.scenario.issues import ScenarioIssue, render_path
+from engine.scenario.merge import MergedDocument
+from engine.scenario.schema import Documented, Scenario
+from engine.scenario.source import SourceMap
+from engine.scenario.values import normalise_word
 
 SECTIONS = ("drivers", "outcomes", "indicators", "evidence")
 DOC_FIELDS = frozenset(Documented.model_fields) | {"label"}
@@ -304,9 +305,11 @@ def check_mapping(
     data: dict[str, Any], name: str = "<diff>"
 ) -> tuple[Scenario | None, list[ScenarioIssue]]:
     """Validate a mapping built by :func:`apply_edits` (no file behind it, so no line numbers)."""
-    from engine.validate import check_document  # engine.validate imports the rules
+    from engine.scenario.validate import (
+        check_document,  # engine.scenario.validate imports the rules
+    )
 
-    document = ResolvedDocument(Path(name), data, SourceMap(name), (Path(name),))
+    document = MergedDocument(Path(name), data, SourceMap(name), (Path(name),))
     return check_document(document)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from engine.errors import ScenarioError
+from engine.scenario.issues import ScenarioError
 
 MAX_CHAIN = 32  # as engine.loader
 
@@ -128,7 +128,7 @@ def load_versions(
     Returns
     -------
     old, new : dict
-        ``ResolvedDocument.data`` of each (``extends`` merged in).
+        ``MergedDocument.data`` of each (``extends`` merged in).
 
     Raises
     ------
@@ -137,7 +137,7 @@ def load_versions(
     GitError
         See :func:`file_at_revision`.
     """
-    from engine.validate import check_file
+    from engine.scenario.validate import check_file
 
     if rev is None:
         old, new = check_file(paths[0]), check_file(paths[1])

@@ -1,7 +1,7 @@
 """How a setting's numbers are computed: exact, importance sampling, or NUTS (SPEC §4, §8).
 
 An *evaluator* answers one setting (evidence and interventions) with a
-:class:`engine.result.Condition`; an analysis setting (``analysis=True``, a driver set true or
+:class:`engine.result.Answer`; an analysis setting (``analysis=True``, a driver set true or
 false) only needs the outcomes' probabilities, so its condition has no driver summaries.
 Which one the runner uses:
 
@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.network import Network
-from engine.schema import Scenario
+from engine.inference.network import Network
+from engine.scenario.schema import Scenario
 
 METHODS = ("auto", "importance", "nuts")
 

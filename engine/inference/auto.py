@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from engine.inference import InferenceOptions
+from engine.inference.answer import Answer
 from engine.inference.importance import ImportanceEvaluator
-from engine.network import Network
-from engine.result import Condition
-from models.network import Setting
+from engine.inference.network import Network
+from models.graph import Setting
 
 
 class AutoEvaluator:
@@ -30,13 +30,13 @@ class AutoEvaluator:
             self._nuts = NutsEvaluator(self.network, self.options)
         return self._nuts
 
-    def __call__(self, setting: Setting, *, analysis: bool = False) -> Condition:
+    def __call__(self, setting: Setting, *, analysis: bool = False) -> Answer:
         condition = self.importance(setting, analysis=analysis)
         if not condition.reliable and self.fallback:
             condition = self.nuts(setting, analysis=analysis)
         return condition
 
-    def item_joints(self, condition: Condition, setting: Setting) -> np.ndarray:
+    def item_joints(self, condition: Answer, setting: Setting) -> np.ndarray:
         if condition.sample.chains:
             return self.nuts.item_joints(condition, setting)
         return self.importance.item_joints(condition, setting)

@@ -13,9 +13,9 @@ import zlib
 
 import numpy as np
 
-from engine.network import Network
-from engine.priors import BetaPrior, NormalPrior, Prior
-from models.network import Params
+from engine.inference.network import Network
+from engine.scenario.values import BetaPrior, NormalPrior, Prior
+from models.graph import Params
 
 
 def _stream(seed: int, slot: str) -> np.random.Generator:

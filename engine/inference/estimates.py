@@ -16,7 +16,7 @@ import warnings
 
 import numpy as np
 
-from engine.result import Sample, Summary
+from engine.inference.answer import Sample, Summary
 
 
 def _array_stats():

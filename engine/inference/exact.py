@@ -6,10 +6,11 @@ import time
 
 import numpy as np
 
-from engine.network import Network
-from engine.result import Condition, Diagnostics, Summary
+from engine.inference.answer import Answer, Summary
+from engine.inference.diagnostics import Diagnostics
+from engine.inference.network import Network
 from models.elimination import Eliminator
-from models.network import Setting
+from models.graph import Setting
 
 
 class ExactEvaluator:
@@ -20,11 +21,11 @@ class ExactEvaluator:
         self.params = network.params()
         self.prepared = Eliminator(network.graph).prepare(self.params)
 
-    def __call__(self, setting: Setting, *, analysis: bool = False) -> Condition:
+    def __call__(self, setting: Setting, *, analysis: bool = False) -> Answer:
         started = time.perf_counter()
         graph = self.network.graph
         answer = self.prepared.marginals(setting.arrays(graph))
-        condition = Condition(
+        condition = Answer(
             outcomes={k: Summary.exact(p) for k, p in zip(graph.outcomes, answer.outcomes[0])},
             drivers={d: Summary.exact(p) for d, p in zip(graph.drivers, answer.drivers[0])},
             diagnostics=Diagnostics("exact", seconds=time.perf_counter() - started),
@@ -32,6 +33,6 @@ class ExactEvaluator:
         )
         return condition
 
-    def item_joints(self, condition: Condition, setting: Setting) -> np.ndarray:
+    def item_joints(self, condition: Answer, setting: Setting) -> np.ndarray:
         """(n + M, K): P(Y = k, X = true | e) for each driver and indicator X."""
         return self.prepared.item_joints(setting.arrays(self.network.graph), np.ones(1))

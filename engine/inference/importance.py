@@ -18,12 +18,13 @@ import time
 import numpy as np
 
 from engine.inference import InferenceOptions
+from engine.inference.answer import Answer, Sample
+from engine.inference.diagnostics import Diagnostics
 from engine.inference.draws import prior_draws
 from engine.inference.estimates import effective_sample_size, smoothed_weights, summaries
-from engine.network import Network
-from engine.result import Condition, Diagnostics, Sample
+from engine.inference.network import Network
 from models.elimination import Eliminator, Marginals, Prepared
-from models.network import Setting
+from models.graph import Setting
 
 MEMORY_BUDGET = 1024 * 2**20  # bytes the prepared draw sets of one run may hold
 GROWTH = (1, 4, 16)  # the sizes tried, as multiples of the first set
@@ -46,11 +47,11 @@ def weigh(
 
 def condition_of(
     graph, prepared: Prepared, answer: Marginals, weights: np.ndarray, diagnostics: Diagnostics
-) -> Condition:
+) -> Answer:
     """The summaries of a weighted set of draws."""
     sample = Sample(prepared.params, answer.outcomes, answer.drivers, weights)
     drivers = graph.drivers if answer.drivers.shape[1] else ()
-    return Condition(
+    return Answer(
         outcomes=dict(zip(graph.outcomes, summaries(answer.outcomes, sample))),
         drivers=dict(zip(drivers, summaries(answer.drivers, sample))),
         diagnostics=diagnostics,
@@ -78,7 +79,7 @@ class ImportanceEvaluator:
             self._prepared[size] = self.eliminator.prepare(params)
         return self._prepared[size]
 
-    def __call__(self, setting: Setting, *, analysis: bool = False) -> Condition:
+    def __call__(self, setting: Setting, *, analysis: bool = False) -> Answer:
         data = setting.arrays(self.network.graph)
         for size in self.sizes:
             started = time.perf_counter()
@@ -97,7 +98,7 @@ class ImportanceEvaluator:
                 break
         return condition
 
-    def item_joints(self, condition: Condition, setting: Setting) -> np.ndarray:
+    def item_joints(self, condition: Answer, setting: Setting) -> np.ndarray:
         """(n + M, K): P(Y = k, X = true | e) for each driver and indicator X, averaged over
         the condition's weighted draws (so observing X updates θ too)."""
         prepared = self.prepared(len(condition.sample.weights))

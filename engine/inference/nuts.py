@@ -16,12 +16,13 @@ from dataclasses import replace
 import numpy as np
 
 from engine.inference import InferenceOptions
+from engine.inference.answer import Answer, Sample
+from engine.inference.diagnostics import Diagnostics
 from engine.inference.estimates import chain_diagnostics, summaries
 from engine.inference.importance import condition_of, weigh
-from engine.network import Network
-from engine.result import Condition, Diagnostics, Sample
+from engine.inference.network import Network
 from models.elimination import Eliminator, Prepared
-from models.network import Setting
+from models.graph import Setting
 
 
 class NutsEvaluator:
@@ -37,9 +38,9 @@ class NutsEvaluator:
         self.prior_data = network.prior_data()
         uncertain = set(network.uncertain_slots)
         self._uncertain = np.array([s in uncertain for s in network.layout.slots], dtype=bool)
-        self._main: tuple[Condition, Prepared, np.ndarray] | None = None
+        self._main: tuple[Answer, Prepared, np.ndarray] | None = None
 
-    def __call__(self, setting: Setting, *, analysis: bool = False) -> Condition:
+    def __call__(self, setting: Setting, *, analysis: bool = False) -> Answer:
         data = {**self.prior_data, **setting.arrays(self.network.graph)}
         condition = None
         if analysis and self._main is not None:
@@ -48,7 +49,7 @@ class NutsEvaluator:
             condition = self._sampled(data)
         return condition
 
-    def _reweighted(self, data: dict) -> Condition:
+    def _reweighted(self, data: dict) -> Answer:
         """The main result's draws reweighted to this setting."""
         started = time.perf_counter()
         _, prepared, log_main = self._main
@@ -62,7 +63,7 @@ class NutsEvaluator:
         )
         return condition_of(self.network.graph, prepared, answer, weights, diagnostics)
 
-    def _sampled(self, data: dict) -> Condition:
+    def _sampled(self, data: dict) -> Answer:
         options = self.options
         condition = self._sample(data, options)
         if not condition.reliable:
@@ -76,7 +77,7 @@ class NutsEvaluator:
             condition.diagnostics.retried = True
         return condition
 
-    def _sample(self, data: dict, s: InferenceOptions) -> Condition:
+    def _sample(self, data: dict, s: InferenceOptions) -> Answer:
         started = time.perf_counter()
         idata = self.compiled.sample(
             data,
@@ -112,7 +113,7 @@ class NutsEvaluator:
             params, answer.outcomes, answer.drivers, np.full(size, 1.0 / size), chains=s.chains
         )
         graph = self.network.graph
-        condition = Condition(
+        condition = Answer(
             outcomes=dict(zip(graph.outcomes, summaries(answer.outcomes, sample))),
             drivers=dict(zip(graph.drivers, summaries(answer.drivers, sample))),
             diagnostics=diagnostics,
@@ -123,7 +124,7 @@ class NutsEvaluator:
             self._main = (condition, prepared, answer.log_evidence)
         return condition
 
-    def item_joints(self, condition: Condition, setting: Setting) -> np.ndarray:
+    def item_joints(self, condition: Answer, setting: Setting) -> np.ndarray:
         """(n + M, K): P(Y = k, X = true | e), averaged over the condition's draws."""
         prepared = self.eliminator.prepare(condition.params)
         return prepared.item_joints(setting.arrays(self.network.graph), condition.sample.weights)

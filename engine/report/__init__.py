@@ -10,8 +10,8 @@
 - :mod:`~engine.report.overview` — ``index.html`` and ``summary.csv`` of the batch;
 - :mod:`~engine.report.templating` — the Jinja2 environment (autoescaped HTML, Markdown).
 
-Every file goes through :mod:`engine.files` (atomic writes with the umask's permissions, and
-:class:`~engine.files.OutputError` for a file the system refuses to write).
+Every file goes through :mod:`engine.infra.files` (atomic writes with the umask's permissions, and
+:class:`~engine.infra.files.OutputError` for a file the system refuses to write).
 
 Importing this package imports nothing heavy: PyMC, matplotlib and ArviZ are imported where used.
 """

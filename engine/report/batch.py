@@ -46,8 +46,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from engine import __version__
-from engine.errors import BAD_INPUT, CHECK_FAILED, INTERRUPTED, OK
-from engine.files import (
+from engine.cli.exit import BAD_INPUT, CHECK_FAILED, INTERRUPTED, OK
+from engine.infra.files import (
     OutputError,
     make_folder,
     output_error,
@@ -55,7 +55,7 @@ from engine.files import (
     remove_stale_temporaries,
     write_text,
 )
-from engine.schema import Scenario
+from engine.scenario.schema import Scenario
 
 try:
     import fcntl
@@ -208,7 +208,7 @@ def plan(
         One per file in discovery order; ``status`` is ``failed`` (invalid), ``unchanged``
         (up to date) or, for the tasks, ``reported`` as a placeholder until they run.
     """
-    from engine.validate import check_paths
+    from engine.scenario.validate import check_paths
 
     tasks, entries = [], []
     for checked in check_paths(paths):

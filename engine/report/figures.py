@@ -21,9 +21,9 @@ import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from engine.priors import Fixed, effect_prior
-from engine.result import Result
-from engine.schema import Scenario
+from engine.run.result import Result
+from engine.scenario.schema import Scenario
+from engine.scenario.values import Fixed, effect_prior
 from engine.score.scores import CalibrationBin
 
 STYLE = {

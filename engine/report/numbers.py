@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.display import share
-from engine.priors import BetaPrior, Fixed, probability_prior
+from engine.scenario.values import BetaPrior, Fixed, probability_prior
 
 
 def prior_of(spec: Any) -> dict[str, Any]:

@@ -22,10 +22,10 @@ from markupsafe import Markup
 
 from engine import __version__
 from engine.display import percent, share, word
-from engine.files import write_text
+from engine.inference.answer import Summary
+from engine.infra.files import write_text
 from engine.report.tables import write_csv
 from engine.report.templating import render_html
-from engine.result import Summary
 from engine.score.scores import MIN_CALIBRATION, brier, calibration, log_score
 
 

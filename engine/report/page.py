@@ -18,17 +18,17 @@ from typing import Any
 
 from markupsafe import Markup
 
-from engine.diagnostics import ESS_MIN, PARETO_K_MAX, RHAT_MAX
 from engine.display import percent, share, word
-from engine.files import remove_stale_temporaries, write_text
-from engine.network import network_of
+from engine.inference.diagnostics import ESS_MIN, PARETO_K_MAX, RHAT_MAX
+from engine.inference.network import network_of
+from engine.infra.files import remove_stale_temporaries, write_text
 from engine.report import figures
 from engine.report.numbers import prior_of
 from engine.report.posterior import write_posterior
 from engine.report.tables import report_tables, write_csv
 from engine.report.templating import render_html, render_markdown
-from engine.result import Result
-from engine.schema import Scenario
+from engine.run.result import Result
+from engine.scenario.schema import Scenario
 
 LIBRARIES = ("pymc", "nutpie", "arviz", "numpy", "scipy", "pydantic", "matplotlib", "jinja2")
 
@@ -150,7 +150,7 @@ def page_context(
     return {
         "scenario": _about(scenario, provenance),
         "reliable": reliable,
-        "unreliable_because": "; ".join(result.diagnostics.verdict.problems),
+        "unreliable_because": "; ".join(result.diagnostics.reliability.problems),
         "exact": result.diagnostics.method == "exact",
         "headline": [
             {
@@ -438,7 +438,7 @@ def _diagnostics(result: Result) -> dict[str, Any]:
         ("retried with more draws", "yes" if d.retried else "no"),
         ("seconds", f"{d.seconds:.1f}"),
     ]
-    verdict = "reliable" if result.reliable else "UNRELIABLE: " + "; ".join(d.verdict.problems)
+    verdict = "reliable" if result.reliable else "UNRELIABLE: " + "; ".join(d.reliability.problems)
     names = {"importance": "importance sampling (prior draws, Pareto-smoothed weights)",
              "nuts": "NUTS (nutpie)"}  # fmt: skip
     used = " and ".join(names[m] for m in d.method.split("+"))

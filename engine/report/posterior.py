@@ -15,12 +15,12 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.files import atomic_path
-from engine.network import Network
-from engine.result import Condition
+from engine.inference.answer import Answer
+from engine.inference.network import Network
+from engine.infra.files import atomic_path
 
 
-def write_posterior(target: Path, network: Network, main: Condition) -> None:
+def write_posterior(target: Path, network: Network, main: Answer) -> None:
     """Write the main result's draws to ``target`` atomically."""
     import xarray as xr
 

@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from engine.display import word
-from engine.files import write_text
+from engine.inference.answer import Summary
+from engine.infra.files import write_text
 from engine.report.numbers import prior_of
-from engine.result import Result, Summary
-from engine.schema import Scenario
+from engine.run.result import Result
+from engine.scenario.schema import Scenario
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")

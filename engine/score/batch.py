@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.errors import BAD_INPUT, OK, ExitCode, ScenarioIssue
+from engine.cli.exit import BAD_INPUT, OK, ExitCode
+from engine.scenario.issues import ScenarioIssue
 from engine.score.scores import Score, calibration_of, finite, means, score
 
 
@@ -80,7 +81,7 @@ def score_scenario(scenario, path: str | Path = "", progress=None) -> FileScore:
 
     Parameters
     ----------
-    scenario : engine.schema.Scenario
+    scenario : engine.scenario.schema.Scenario
         A validated scenario.
     path : str or Path
         The file it came from.
@@ -110,7 +111,7 @@ def score_paths(
     Parameters
     ----------
     paths : iterable of str or Path
-        Files and folders (see :func:`engine.loader.discover`).
+        Files and folders (see :func:`engine.scenario.discover.discover`).
     progress : callable, optional
         Called with ``"file: step"`` messages while running.
 
@@ -119,7 +120,7 @@ def score_paths(
     FileScore
         Invalid files first (validation is quick), then each valid file once run.
     """
-    from engine.validate import invalid_first
+    from engine.scenario.validate import invalid_first
 
     invalid, valid = invalid_first(paths)
     for entry in invalid:

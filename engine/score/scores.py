@@ -25,8 +25,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from engine.result import Result, Summary
-from engine.schema import Resolution
+from engine.inference.answer import Summary
+from engine.run.result import Result
+from engine.scenario.schema import Resolution
 
 MIN_CALIBRATION = 10  # resolved scenarios needed before a calibration table is shown
 CALIBRATION_EDGES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)

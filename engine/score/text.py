@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from engine.result import Summary
+from engine.inference.answer import Summary
 from engine.score.batch import FileScore, resolved, unresolved
 from engine.score.scores import MIN_CALIBRATION, CalibrationBin, calibration_of, means
 

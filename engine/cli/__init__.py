@@ -5,7 +5,7 @@ sub-parsers, adds its parser and sets ``run`` to a function ``run(args) -> int``
 modules (the runner, PyMC, reports) *inside* that ``run`` function: ``signpost --help``,
 ``signpost validate`` and ``signpost schema`` must start without PyMC.
 
-Exit codes are :class:`engine.errors.ExitCode`: 0 fine, 1 a check failed, 2 bad input, 3 an
+Exit codes are :class:`engine.cli.exit.ExitCode`: 0 fine, 1 a check failed, 2 bad input, 3 an
 internal error, 130 interrupted. No traceback reaches the user unless they ask with
 ``--debug``: an unexpected exception is a bug, reported in one line that says so (exit 3).
 Third-party warnings (a library announcing its own refactor) are silenced, again unless
@@ -13,7 +13,7 @@ Third-party warnings (a library announcing its own refactor) are silenced, again
 
 Options that set how the numbers are computed (``--method``, ``--draws``, ...) are declared once,
 by :func:`inference_options`, and checked against the same limits as the scenario's
-``inference`` block (``engine.schema.Inference``).
+``inference`` block (``engine.scenario.schema.Inference``).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from engine import __version__
-from engine.errors import BAD_INPUT, INTERNAL, INTERRUPTED, OK
+from engine.cli.exit import BAD_INPUT, INTERNAL, INTERRUPTED, OK
 
 AddParser = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 SUBCOMMANDS: list[AddParser] = []
@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _bounded(name: str) -> Callable[[str], int | float]:
     """An argparse type for ``inference.<name>``: the schema's type and limits, the schema's
     description as the message."""
-    from engine.schema import Inference
+    from engine.scenario.schema import Inference
 
     field = Inference.model_fields[name]
 
@@ -183,8 +183,8 @@ def _add_validate(subparsers) -> None:
 
 def run_validate(args: argparse.Namespace) -> int:
     """``signpost validate PATH...``: 0 when every file is valid, 2 otherwise."""
-    from engine.loader import why_skipped
-    from engine.validate import check_paths
+    from engine.scenario.discover import why_skipped
+    from engine.scenario.validate import check_paths
 
     checked = check_paths(args.paths)
     found = {entry.path for entry in checked}
@@ -247,7 +247,7 @@ def _add_schema(subparsers) -> None:
 
 def schema_text() -> str:
     """The JSON Schema as ``signpost schema`` prints it (and ``scenarios/`` stores it)."""
-    from engine.schema import json_schema
+    from engine.scenario.schema import json_schema
 
     return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
 
@@ -279,16 +279,17 @@ def _add_run(subparsers) -> None:
 
 def run_run(args: argparse.Namespace) -> int:
     """``signpost run FILE``: 0, 1 when an expectation fails, 2 on bad input."""
-    from engine.errors import CHECK_FAILED, ScenarioError
-    from engine.result import Status
-    from engine.validate import load_scenario
+    from engine.cli.exit import CHECK_FAILED
+    from engine.run.result import Status
+    from engine.scenario.issues import ScenarioError
+    from engine.scenario.validate import load_scenario
 
     try:
         scenario = load_scenario(args.path)
     except ScenarioError as error:
         print(error.format(), file=sys.stderr)
         return BAD_INPUT
-    from engine.progress import DelayedStatus
+    from engine.infra.progress import DelayedStatus
     from engine.run import run
     from models.elimination import TooWide
 
@@ -312,7 +313,7 @@ def run_run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
-        from engine.text import render
+        from engine.run.text import render
 
         render(result)
     failed = any(check.status == Status.FAIL for check in result.expect.values())
@@ -359,7 +360,7 @@ def run_check(args: argparse.Namespace) -> int:
     print(summary(files, strict=args.strict, seconds=seconds))
     if args.junit is not None:
         from engine.check.junit import write_junit
-        from engine.files import OutputError
+        from engine.infra.files import OutputError
 
         try:
             write_junit(args.junit, files, strict=args.strict, seconds=seconds)
@@ -402,7 +403,7 @@ def _add_diff(subparsers) -> None:
 def run_diff(args: argparse.Namespace) -> int:
     """``signpost diff OLD NEW`` / ``signpost diff --git REV FILE``: 0, or 2 on bad input."""
     from engine.diff.versions import GitError, load_versions
-    from engine.errors import ScenarioError
+    from engine.scenario.issues import ScenarioError
 
     wanted = 1 if args.git else 2
     if len(args.paths) != wanted:
@@ -416,7 +417,7 @@ def run_diff(args: argparse.Namespace) -> int:
         print(text, file=sys.stderr)
         return BAD_INPUT
     from engine.diff.compare import compare
-    from engine.progress import DelayedStatus
+    from engine.infra.progress import DelayedStatus
 
     settings = {k: getattr(args, k) for k in ("method", "draws", "tune", "chains", "seed")}
     with DelayedStatus("signpost diff", enabled=None if not args.json else False) as say:
@@ -467,8 +468,8 @@ def _add_report(subparsers) -> None:
 
 def run_report(args: argparse.Namespace) -> int:
     """``signpost report [PATHS] --out DIR``: 0, 1 when any scenario failed, 2 if none found."""
-    from engine.loader import discover
     from engine.report.batch import RunOptions, report_batch
+    from engine.scenario.discover import discover
 
     paths = args.paths
     if args.jobs is not None and args.jobs < 1:
@@ -513,7 +514,7 @@ def _add_score(subparsers) -> None:
 
 def run_score(args: argparse.Namespace) -> int:
     """``signpost score [PATH...]``: 0, or 2 when a file is invalid or none is found."""
-    from engine.progress import DelayedStatus
+    from engine.infra.progress import DelayedStatus
     from engine.score.batch import exit_code, score_paths, to_json
 
     with DelayedStatus("signpost score", enabled=None if not args.json else False) as say:

@@ -14,10 +14,10 @@ from functools import cached_property
 
 import numpy as np
 
-from engine.priors import Fixed, Prior, effect_prior, probability_prior
-from engine.schema import Scenario
+from engine.scenario.schema import Scenario
+from engine.scenario.values import Fixed, Prior, effect_prior, probability_prior
+from models.graph import Graph, Params, Setting
 from models.layout import PRIOR_DATA, Layout
-from models.network import Graph, Params, Setting
 
 
 @dataclass(frozen=True)

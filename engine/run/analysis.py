@@ -23,18 +23,19 @@ from typing import Protocol
 
 import numpy as np
 
-from engine.network import Network
-from engine.priors import word_for
-from engine.result import Condition, Result, Sample
-from models.network import Setting
+from engine.inference.answer import Answer, Sample
+from engine.inference.network import Network
+from engine.run.result import Result
+from engine.scenario.values import word_for
+from models.graph import Setting
 
 
 class Evaluate(Protocol):
     """What the analysis needs of an evaluator (``engine.inference``)."""
 
-    def __call__(self, setting: Setting, *, analysis: bool = False) -> Condition: ...
+    def __call__(self, setting: Setting, *, analysis: bool = False) -> Answer: ...
 
-    def item_joints(self, condition: Condition, setting: Setting) -> np.ndarray: ...
+    def item_joints(self, condition: Answer, setting: Setting) -> np.ndarray: ...
 
 
 def analyse(network: Network, result: Result, evaluate: Evaluate) -> dict:
@@ -96,7 +97,7 @@ def first_order_share(
     return float(np.clip(adjusted, 0.0, 1.0))
 
 
-def uncertainty_of(network: Network, main: Condition) -> dict:
+def uncertainty_of(network: Network, main: Answer) -> dict:
     """For each outcome, each uncertain number's share of the spread of q_k; ranked."""
     outcomes = network.graph.outcomes
     sample: Sample | None = main.sample
@@ -127,7 +128,7 @@ def _bits(joint_true: np.ndarray, outcome: np.ndarray) -> float:
     return float(max(terms.sum(), 0.0))
 
 
-def signposts_of(network: Network, main: Condition, evaluate: Evaluate) -> dict:
+def signposts_of(network: Network, main: Answer, evaluate: Evaluate) -> dict:
     """Every unobserved driver and indicator, with what observing it would do; ranked by bits."""
     graph = network.graph
     evidence = network.scenario.evidence.values()

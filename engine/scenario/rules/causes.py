@@ -6,9 +6,9 @@ from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
-from engine.errors import ScenarioIssue
-from engine.loader import SourceMap
-from engine.rules._view import ids, issue, items, mapping
+from engine.scenario.issues import ScenarioIssue
+from engine.scenario.rules._view import ids, issue, items, mapping
+from engine.scenario.source import SourceMap
 
 
 def self_causes(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:

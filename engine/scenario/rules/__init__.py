@@ -1,6 +1,6 @@
 """Cross-reference rules: checks across the items of a scenario that the schema cannot make.
 
-Each rule is a function ``rule(data, where)`` that yields :class:`~engine.errors.ScenarioIssue`
+Each rule is a function ``rule(data, where)`` that yields :class:`~engine.scenario.issues.ScenarioIssue`
 records, documented by its docstring (like sqlfluff's one-rule-per-file habit, one module per
 family here). Rules read the *raw* resolved values, not the validated model, so that their
 findings are reported together with the schema's: they skip whatever is malformed (the schema
@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from engine.errors import ScenarioIssue
-from engine.loader import SourceMap
-from engine.rules import causes, evidence, references, resolution
+from engine.scenario.issues import ScenarioIssue
+from engine.scenario.rules import causes, evidence, references, resolution
+from engine.scenario.source import SourceMap
 
 Rule = Callable[[dict[str, Any], SourceMap], Iterator[ScenarioIssue]]
 

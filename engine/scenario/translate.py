@@ -1,9 +1,9 @@
-"""Pydantic's errors as :class:`~engine.errors.ScenarioIssue` records an analyst can act on.
+"""Pydantic's errors as :class:`~engine.scenario.issues.ScenarioIssue` records an analyst can act on.
 
 Each error becomes: the key path (from pydantic's ``loc``), the line and column (from the
-document's :class:`~engine.loader.SourceMap`), a message in the analyst's words and a hint
+document's :class:`~engine.scenario.source.SourceMap`), a message in the analyst's words and a hint
 saying what to write instead. What a key takes is its field's description in
-``engine.schema`` — the same text editors show from ``signpost.schema.json``.
+``engine.scenario.schema`` — the same text editors show from ``signpost.schema.json``.
 """
 
 from __future__ import annotations
@@ -16,10 +16,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from engine.errors import ScenarioIssue
-from engine.loader import KeyPath, ResolvedDocument
-from engine.priors import EFFECT_WORDS, PROBABILITY_BANDS, normalise_word
-from engine.schema import (
+from engine.scenario.issues import ScenarioIssue
+from engine.scenario.merge import MergedDocument
+from engine.scenario.schema import (
     EFFECT_TAKES,
     PROBABILITY_TAKES,
     Documented,
@@ -34,6 +33,8 @@ from engine.schema import (
     Source,
     WhatIf,
 )
+from engine.scenario.source import KeyPath
+from engine.scenario.values import EFFECT_WORDS, PROBABILITY_BANDS, normalise_word
 
 ITEM_MODELS: dict[str, type[BaseModel]] = {
     "sources": Source,
@@ -67,7 +68,7 @@ NOT_FINITE = {"not_finite", "finite_number"}
 _DATE_TEXT = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 
 
-def translate(error: dict[str, Any], document: ResolvedDocument) -> ScenarioIssue:
+def translate(error: dict[str, Any], document: MergedDocument) -> ScenarioIssue:
     kind = error["type"]
     path, about_key = _path_of(error, document.data)
     if kind == "range_order" and len(path) == 2 and path[0] == "expect":
@@ -174,7 +175,7 @@ def _model_at(path: KeyPath) -> type[BaseModel] | None:
     return None
 
 
-def _missing_hint(path: KeyPath, document: ResolvedDocument) -> str:
+def _missing_hint(path: KeyPath, document: MergedDocument) -> str:
     name = path[-1]
     if path == ("id",) and len(document.chain) > 1:
         return "`id` is never inherited through `extends`: give this file its own id"
@@ -237,7 +238,7 @@ def _as_number(text: str) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _number_as_text(text: str, number: float, path: KeyPath, document: ResolvedDocument):
+def _number_as_text(text: str, number: float, path: KeyPath, document: MergedDocument):
     style = document.where.locate(path).style
     if style is None:  # plain: YAML 1.1 reads `1e-3` (no dot) as text
         message = f"YAML reads `{text}` as text, not as a number"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from engine.errors import ScenarioIssue
-from engine.loader import KeyPath, SourceMap
+from engine.scenario.issues import ScenarioIssue
+from engine.scenario.source import KeyPath, SourceMap
 
 COLLECTIONS = ("sources", "drivers", "outcomes", "indicators", "evidence", "what_if", "expect")
 # One item of each collection, as the analyst calls it.

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.result import Check, Condition, Result, Status
-from engine.schema import Expectation, Scenario
+from engine.inference.answer import Answer
+from engine.run.result import Check, Result, Status
+from engine.scenario.schema import Expectation, Scenario
 
 TOO_CLOSE_MCSE = 3.0  # a margin under this many Monte Carlo standard errors is too close
 
 
-def _subject(condition: Condition, kind: str):
+def _subject(condition: Answer, kind: str):
     """Summaries and per-draw values (None when exact) of the outcomes or the drivers."""
     sample = condition.sample
     if kind == "outcome":
@@ -25,7 +26,7 @@ def _subject(condition: Condition, kind: str):
     return condition.drivers, None if sample is None else sample.drivers
 
 
-def _mcse(condition: Condition, draws: np.ndarray | None, weights: dict[int, float]) -> float:
+def _mcse(condition: Answer, draws: np.ndarray | None, weights: dict[int, float]) -> float:
     """MCSE of a weighted sum of columns of (S, k) per-draw values; 0 when exact."""
     if draws is None:
         return 0.0

@@ -41,12 +41,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from engine.loader import is_scenario_name
-from engine.result import Status
+from engine.run.result import Status
+from engine.scenario.discover import is_scenario_name
 
 if TYPE_CHECKING:  # the engine's numerical modules load only when a scenario is collected
     from engine.check.batch import FileChecks
-    from engine.result import Check
+    from engine.run.result import Check
 
 DEFAULT_FOLDERS = ["scenarios"]
 
@@ -110,7 +110,7 @@ class ScenarioFile(pytest.File):
     """A scenario file: one item per expectation, all served by one run."""
 
     def collect(self):
-        from engine.validate import check_file
+        from engine.scenario.validate import check_file
 
         here = self.config.invocation_params.dir
         shown = self.path.relative_to(here) if self.path.is_relative_to(here) else self.path

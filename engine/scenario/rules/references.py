@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from engine.errors import ScenarioIssue
-from engine.loader import SourceMap
-from engine.rules._view import COLLECTIONS, SINGULAR, ids, issue, items, mapping, suggest
+from engine.scenario.issues import ScenarioIssue
+from engine.scenario.rules._view import COLLECTIONS, SINGULAR, ids, issue, items, mapping, suggest
+from engine.scenario.source import SourceMap
 
 # (collection, key, what the key refers to): a reference written as a value, like `signals: a`.
 VALUE_REFERENCES = (

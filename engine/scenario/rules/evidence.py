@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from engine.errors import ScenarioIssue
-from engine.loader import SourceMap
-from engine.rules._view import issue, items
+from engine.scenario.issues import ScenarioIssue
+from engine.scenario.rules._view import issue, items
+from engine.scenario.source import SourceMap
 
 
 def _said(observed: bool) -> str:

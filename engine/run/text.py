@@ -12,7 +12,8 @@ from rich.table import Table
 from rich.text import Text
 
 from engine.display import percent, share, word
-from engine.result import Condition, Result
+from engine.inference.answer import Answer
+from engine.run.result import Result
 
 
 def outcome_table(result: Result) -> Table:
@@ -32,7 +33,7 @@ def outcome_table(result: Result) -> Table:
     return table
 
 
-def driver_table(condition: Condition) -> Table:
+def driver_table(condition: Answer) -> Table:
     table = Table(title="Drivers (posterior probability)", title_justify="left")
     table.add_column("driver")
     table.add_column("probability", justify="right")
@@ -112,7 +113,7 @@ def diagnostics_text(result: Result) -> Text:
     counts = ", ".join(f"{n} {method}" for method, n in d.settings.items())
     line = "; ".join(parts) + f" ({counts} settings; {d.seconds:.1f} s)"
     if not result.reliable:
-        line += ". Missed the bar: " + "; ".join(d.verdict.problems)
+        line += ". Missed the bar: " + "; ".join(d.reliability.problems)
     return Text(line, style="green" if result.reliable else "bold red")
 
 
@@ -124,7 +125,7 @@ def render(result: Result, console: Console | None = None) -> None:
         parts.append(
             Panel(
                 "UNRELIABLE: some numbers missed the reliability bar ("
-                + "; ".join(result.diagnostics.verdict.problems or ("see the diagnostics",))
+                + "; ".join(result.diagnostics.reliability.problems or ("see the diagnostics",))
                 + ") even after a retry. The numbers below may be wrong; no words are given.",
                 style="bold red",
             )

@@ -14,10 +14,12 @@ from typing import Literal
 
 from engine import __version__
 from engine.inference import InferenceOptions, evaluator_for
-from engine.network import network_of
-from engine.result import Condition, Diagnostics, Result, TimelinePoint
-from engine.schema import Scenario
-from models.network import Setting
+from engine.inference.answer import Answer
+from engine.inference.diagnostics import Diagnostics
+from engine.inference.network import network_of
+from engine.run.result import Result, TimelinePoint
+from engine.scenario.schema import Scenario
+from models.graph import Setting
 
 Progress = Callable[[str], None]
 Scope = Literal["all", "results", "checks", "main"]
@@ -35,14 +37,14 @@ class Answers:
 
     def __init__(self, evaluator):
         self.evaluator = evaluator
-        self.conditions: list[Condition] = []
+        self.conditions: list[Answer] = []
 
-    def __call__(self, setting: Setting, *, analysis: bool = False) -> Condition:
+    def __call__(self, setting: Setting, *, analysis: bool = False) -> Answer:
         condition = self.evaluator(setting, analysis=analysis)
         self.conditions.append(condition)
         return condition
 
-    def item_joints(self, condition: Condition, setting: Setting):
+    def item_joints(self, condition: Answer, setting: Setting):
         return self.evaluator.item_joints(condition, setting)
 
 
@@ -72,7 +74,7 @@ def run(
     Parameters
     ----------
     scenario : Scenario
-        A validated scenario (``engine.validate.load_scenario``).
+        A validated scenario (``engine.scenario.validate.load_scenario``).
     scope : {"all", "results", "checks", "main"}
         What to compute (see :data:`SCOPES`).
     method, draws, tune, chains, seed : optional
@@ -85,8 +87,8 @@ def run(
     Result
         Plain data; ``Result.to_dict()`` is the SPEC §8 object.
     """
-    from engine.analysis import analyse
-    from engine.expect import evaluate_expectations
+    from engine.run.analysis import analyse
+    from engine.run.expect import evaluate_expectations
 
     if scope not in SCOPES:
         raise ValueError(f"unknown scope {scope!r}: expected one of {', '.join(SCOPES)}")

@@ -1,7 +1,7 @@
-"""Validating scenario files: the format (``engine.schema``) and cross-references.
+"""Validating scenario files: the format (``engine.scenario.schema``) and cross-references.
 
-Reading problems (``engine.loader``), format problems (pydantic's errors, put in the analyst's
-words by ``engine.translate``) and cross-reference problems (``engine.rules``) of a file are
+Reading problems (``engine.scenario.reader``), format problems (pydantic's errors, put in the analyst's
+words by ``engine.scenario.translate``) and cross-reference problems (``engine.scenario.rules``) of a file are
 all reported together, sorted by place.
 
 When two stages find a problem at the same place (a key YAML reads as a boolean that is then
@@ -16,11 +16,12 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from engine.errors import ScenarioError, ScenarioIssue, sort_issues
-from engine.loader import ResolvedDocument, discover, read_document
-from engine.rules import check_rules
-from engine.schema import Scenario
-from engine.translate import translate
+from engine.scenario.discover import discover
+from engine.scenario.issues import ScenarioError, ScenarioIssue, sort_issues
+from engine.scenario.merge import MergedDocument, read_document
+from engine.scenario.rules import check_rules
+from engine.scenario.schema import Scenario
+from engine.scenario.translate import translate
 
 
 @dataclass
@@ -31,7 +32,7 @@ class Checked:
     ----------
     path : Path
         The file as named.
-    document : ResolvedDocument or None
+    document : MergedDocument or None
         The resolved values, when the file could be read into values.
     scenario : Scenario or None
         The validated scenario, when there is no issue.
@@ -40,7 +41,7 @@ class Checked:
     """
 
     path: Path
-    document: ResolvedDocument | None
+    document: MergedDocument | None
     scenario: Scenario | None
     issues: list[ScenarioIssue] = field(default_factory=list)
 
@@ -78,7 +79,7 @@ def check_files(paths: Iterable[str | Path]) -> list[Checked]:
     Parameters
     ----------
     paths : iterable of str or Path
-        Scenario files (see :func:`engine.loader.discover` to expand folders).
+        Scenario files (see :func:`engine.scenario.discover.discover` to expand folders).
 
     Returns
     -------
@@ -97,7 +98,7 @@ def check_files(paths: Iterable[str | Path]) -> list[Checked]:
 def check_paths(paths: Iterable[str | Path]) -> list[Checked]:
     """Every scenario file among ``paths`` (files and folders), checked as one batch.
 
-    The one way every command finds its files: :func:`engine.loader.discover` (``_*.yaml``
+    The one way every command finds its files: :func:`engine.scenario.discover.discover` (``_*.yaml``
     are parents only), then :func:`check_files`.
     """
     return check_files(discover(paths))
@@ -110,13 +111,13 @@ def invalid_first(paths: Iterable[str | Path]) -> tuple[list[Checked], list[Chec
     return [c for c in checked if not c.ok], [c for c in checked if c.ok]
 
 
-def check_document(document: ResolvedDocument) -> tuple[Scenario | None, list[ScenarioIssue]]:
+def check_document(document: MergedDocument) -> tuple[Scenario | None, list[ScenarioIssue]]:
     """Validate a resolved document against the format and the cross-reference rules.
 
     Parameters
     ----------
-    document : ResolvedDocument
-        From :func:`engine.loader.read_document`.
+    document : MergedDocument
+        From :func:`engine.scenario.merge.read_document`.
 
     Returns
     -------
@@ -134,12 +135,12 @@ def check_document(document: ResolvedDocument) -> tuple[Scenario | None, list[Sc
     return (scenario if not issues else None), issues
 
 
-def check_unique_ids(documents: Iterable[ResolvedDocument]) -> list[ScenarioIssue]:
+def check_unique_ids(documents: Iterable[MergedDocument]) -> list[ScenarioIssue]:
     """Scenario ids are unique within a batch (SPEC §1): they name the report folders.
 
     Parameters
     ----------
-    documents : iterable of ResolvedDocument
+    documents : iterable of MergedDocument
         The batch, in order.
 
     Returns
@@ -191,7 +192,7 @@ def load_scenario(path: str | Path) -> Scenario:
 
     Returns
     -------
-    engine.schema.Scenario
+    engine.scenario.schema.Scenario
         The validated scenario.
 
     Raises

@@ -1,4 +1,4 @@
-"""The error record of a rejected scenario, the exception that carries them, and exit codes.
+"""The error record of a rejected scenario, and the exception that carries them.
 
 Every problem found in a scenario file becomes one :class:`ScenarioIssue`: what rule it breaks
 (``code``), where it is (file, line, column and the path of keys), what is wrong and what to
@@ -12,26 +12,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import IntEnum
 from typing import Any
-
-
-class ExitCode(IntEnum):
-    """Exit codes of ``signpost``, as sqlfluff's: 0 fine, 1 a check failed, 2 bad input; and
-    3 an internal error (a bug in Signpost, never the user's input), 130 interrupted (Ctrl-C)."""
-
-    OK = 0
-    CHECK_FAILED = 1
-    BAD_INPUT = 2
-    INTERNAL = 3
-    INTERRUPTED = 130
-
-
-OK = ExitCode.OK
-CHECK_FAILED = ExitCode.CHECK_FAILED
-BAD_INPUT = ExitCode.BAD_INPUT
-INTERNAL = ExitCode.INTERNAL
-INTERRUPTED = ExitCode.INTERRUPTED
 
 # Every rule a scenario can break, by code. Codes are stable: tools and tests match on them.
 CODES: dict[str, str] = {
@@ -50,7 +31,7 @@ CODES: dict[str, str] = {
     "duplicate-key": "the same key twice in one mapping",
     "key-type": "a key YAML reads as a boolean, number, date or null, or a key that is not text",
     "extends": "a missing, looping or malformed `extends`",
-    # the format (engine.schema)
+    # the format (engine.scenario.schema)
     "unknown-key": "a key the format does not have",
     "missing-key": "a required key is missing",
     "wrong-type": "a value of the wrong type",
@@ -61,7 +42,7 @@ CODES: dict[str, str] = {
     "bad-id": "an id that does not match the id pattern",
     "bad-url": "a source url whose scheme is not http or https",
     "bad-value": "a value the format does not allow here",
-    # cross-references (engine.rules)
+    # cross-references (engine.scenario.rules)
     "unknown-id": "a reference to an id that does not exist",
     "self-cause": "a driver listed among its own causes",
     "cause-cycle": "the causes among drivers form a cycle",

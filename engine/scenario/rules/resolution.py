@@ -7,9 +7,9 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from engine.errors import ScenarioIssue
-from engine.loader import SourceMap
-from engine.rules._view import ids, issue, mapping, suggest
+from engine.scenario.issues import ScenarioIssue
+from engine.scenario.rules._view import ids, issue, mapping, suggest
+from engine.scenario.source import SourceMap
 
 
 def resolution(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:

@@ -1,8 +1,8 @@
 """Pydantic models of the scenario format (SPEC §1-5); the JSON Schema comes from here.
 
 Models are strict: unknown keys are rejected and nothing is coerced (``'0.3'`` is not 0.3).
-Values keep the form the analyst wrote (a word stays a word); ``engine.priors`` turns them into
-prior objects. Cross-references between ids are checked in ``engine.validate``.
+Values keep the form the analyst wrote (a word stays a word); ``engine.scenario.values`` turns them into
+prior objects. Cross-references between ids are checked in ``engine.scenario.validate``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from engine.priors import EFFECT_WORDS, PROBABILITY_WORDS, normalise_word
+from engine.scenario.values import EFFECT_WORDS, PROBABILITY_WORDS, normalise_word
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 SCENARIO_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -216,7 +216,7 @@ UnitInterval = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 
 
 # What each key takes, as its description: editors show it (the JSON Schema carries it) and
-# validation's hints say "write <it>" (engine.translate reads it from here).
+# validation's hints say "write <it>" (engine.scenario.translate reads it from here).
 _TEXT = "text"
 _DATE = "a date written YYYY-MM-DD, like 2022-01-07"
 _LABEL = "a short phrase, like: The mission expands"
