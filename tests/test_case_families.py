@@ -17,7 +17,7 @@ import pytest
 
 from engine.scenario.discover import discover
 from engine.scenario.merge import load_document
-from engine.scenario.validate import check_files, load_scenario
+from engine.scenario.validate import load_scenario, validate_files
 
 SCENARIOS = Path(__file__).parents[1] / "scenarios"
 FAMILIES = ("kazakhstan", "belarus_2020", "armenia_2022")
@@ -171,7 +171,7 @@ def test_the_counterfactual_variants_stay_unresolved(scenarios):
 
 
 def test_every_scenario_folder_validates():
-    checked = check_files(discover([SCENARIOS]))
+    checked = validate_files(discover([SCENARIOS]))
     assert {c.path.parent.name for c in checked} >= set(FAMILIES)
     for entry in checked:
         assert entry.ok, f"{entry.path}: {[str(i) for i in entry.issues]}"

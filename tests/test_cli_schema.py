@@ -4,7 +4,8 @@ import json
 import re
 from pathlib import Path
 
-from engine.cli import main, schema_text
+from engine.cli import main
+from engine.cli.schema import schema_text
 from engine.scenario.issues import CODES
 from engine.scenario.schema import Inference, Scenario, json_schema
 from engine.scenario.translate import ITEM_MODELS

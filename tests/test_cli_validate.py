@@ -24,7 +24,7 @@ from engine.cli import main
 from engine.cli.exit import BAD_INPUT, INTERNAL, OK
 from engine.scenario.discover import discover
 from engine.scenario.issues import CODES
-from engine.scenario.validate import check_file
+from engine.scenario.validate import validate_file
 
 TESTS = Path(__file__).parent
 MALFORMED = TESTS / "malformed"
@@ -102,7 +102,7 @@ def test_the_corpus_is_large_and_every_file_states_its_errors():
 
 
 def test_the_corpus_breaks_every_rule():
-    seen = {issue.code for path in CASES for issue in check_file(path).issues}
+    seen = {issue.code for path in CASES for issue in validate_file(path).issues}
     tested_elsewhere = {"not-found", "too-large", "duplicate-id"}
     assert set(CODES) - tested_elsewhere <= seen, set(CODES) - tested_elsewhere - seen
 
@@ -225,7 +225,7 @@ def test_an_internal_error_is_one_line_that_says_so_and_exit_3(monkeypatch, caps
     def broken(paths):
         raise RuntimeError("boom\nwith a second line")
 
-    monkeypatch.setattr("engine.scenario.validate.check_files", broken)
+    monkeypatch.setattr("engine.scenario.validate.validate_files", broken)
     assert main(["validate", str(SCENARIOS / "minimal.yaml")]) == INTERNAL == 3
     out, err = capsys.readouterr()
     assert err.count("\n") == 1 and "Traceback" not in err

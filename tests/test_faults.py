@@ -33,8 +33,10 @@ import pytest
 import yaml
 
 from engine.cli import main
+from engine.cli.exit import batch_exit_code
 from engine.infra.files import OutputError, atomic_open, atomic_path, write_text
-from engine.report.batch import LOCK, RunOptions, report_batch
+from engine.infra.lock import LOCK
+from engine.report.batch import RunOptions, report_batch
 from tests.report_fixtures import OTHER, write_batch
 
 ROOT = Path(__file__).parents[1]
@@ -229,7 +231,7 @@ def test_every_file_and_folder_written_honours_the_umask(tmp_path):
     out = tmp_path / "reports"
     with umask(0o022):
         result = report_batch([source], out, jobs=1, options=RunOptions(draws=200, chains=2))
-    assert result.exit_code == 0
+    assert batch_exit_code(result.entries) == 0
     found = modes(out)
     kinds = {Path(name).suffix for name in found}
     assert {".html", ".md", ".csv", ".nc", ".yaml", ".json"} <= kinds
@@ -241,7 +243,12 @@ def test_every_file_and_folder_written_honours_the_umask(tmp_path):
 
     strict = tmp_path / "private"  # another umask, other modes: the umask is honoured, not 0644
     with umask(0o077):
-        assert report_batch([tmp_path / "scenarios" / "calm.yaml"], strict, jobs=1).exit_code == 0
+        assert (
+            batch_exit_code(
+                report_batch([tmp_path / "scenarios" / "calm.yaml"], strict, jobs=1).entries
+            )
+            == 0
+        )
     for name, mode in modes(strict).items():
         expected = 0o700 if (strict / name).is_dir() else 0o600
         assert mode == expected, f"{name}: {oct(mode)}, not {oct(expected)}"
@@ -373,7 +380,7 @@ def test_without_waiting_a_busy_folder_is_refused_with_exit_2(tmp_path, capsys):
     out = tmp_path / "reports"
     with hold_lock(out):
         result = report_batch([source], out, jobs=1, wait=False)
-    assert result.exit_code == 2
+    assert result.error and not result.interrupted
     err = capsys.readouterr().err
     assert f"another signpost report is writing to {out}/ (pid {os.getpid()})" in err
     assert not (out / "calm").exists()

@@ -90,7 +90,7 @@ def test_the_fallback_answers_with_nuts_and_agrees_with_a_high_draw_reference():
     result = run(Scenario.model_validate(spec), scope="main", draws=1000, chains=2)
     main = result.main
     assert main.diagnostics.method == "nuts"
-    assert result.reliable, main.diagnostics.verdict.problems
+    assert result.reliable, main.diagnostics.reliability.problems
     assert result.to_dict()["diagnostics"]["method"] == "nuts"
     reference, ess = tailored_reference(spec)
     assert ess > 5000  # the reference itself is trustworthy

@@ -10,6 +10,7 @@ import json
 
 import engine.run
 from engine.cli import main
+from engine.cli.exit import batch_exit_code
 from engine.report.batch import RunOptions, report_batch
 from tests.report_fixtures import OTHER, write_batch
 
@@ -22,7 +23,7 @@ def test_a_broken_scenario_is_listed_and_the_rest_reported(tmp_path, capsys):
     source = write_batch(tmp_path / "scenarios", broken=True, other=True)
     out = tmp_path / "reports"
     code = main(["report", str(source), "--out", str(out), "-j", "2"])  # worker processes
-    assert code == 1
+    assert code == 2  # an invalid scenario is bad input, as in check and score
     printed = capsys.readouterr().out
     assert "FAILED" in printed and "broken.yaml" in printed and "quite probable" in printed
     assert (out / "hostile" / "index.html").is_file()
@@ -54,7 +55,9 @@ def test_a_scenario_that_fails_to_run_is_listed_and_the_rest_reported(tmp_path, 
 
     monkeypatch.setattr(engine.run, "run", failing_run)
     result = report_batch([source], tmp_path / "reports", jobs=1)
-    assert result.exit_code == 1
+    assert (
+        batch_exit_code(result.entries) == 3
+    )  # a crash on a valid scenario is an internal error; the rest is reported
     assert statuses(result) == {"calm": "reported", "hostile": "failed"}
     index = (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
     assert "RuntimeError: the sampler exploded" in index
@@ -72,7 +75,7 @@ def test_unchanged_scenarios_are_skipped_unless_forced(tmp_path):
     page = (out / "calm" / "index.html").stat().st_mtime_ns
 
     again = report_batch([source], out, jobs=1)
-    assert statuses(again) == {"calm": "unchanged"} and again.exit_code == 0
+    assert statuses(again) == {"calm": "unchanged"} and batch_exit_code(again.entries) == 0
     assert (out / "calm" / "index.html").stat().st_mtime_ns == page
     assert 'href="calm/index.html"' in (out / "index.html").read_text(encoding="utf-8")
 

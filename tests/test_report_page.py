@@ -14,6 +14,7 @@ import re
 import pytest
 import yaml
 
+from engine.cli.exit import batch_exit_code
 from engine.inference.diagnostics import Diagnostics
 from engine.report.batch import RunOptions, report_batch
 from engine.report.overview import write_overview
@@ -71,7 +72,7 @@ def section(html: str, name: str) -> str:
 
 def test_the_folder_holds_every_file(batch):
     _, out, result = batch
-    assert result.exit_code == 0
+    assert batch_exit_code(result.entries) == 0
     assert [e.status for e in result.entries] == ["reported"]
     names = {p.name for p in (out / "hostile").iterdir()}
     assert names == {
@@ -239,7 +240,7 @@ def resolved_batch(tmp_path_factory):
     (source / "resolved_soon.yaml").write_text(RESOLVED_SOON, encoding="utf-8")
     out = root / "reports"
     result = report_batch([source], out, jobs=1, options=RunOptions(analysis=False))
-    assert result.exit_code == 0
+    assert batch_exit_code(result.entries) == 0
     return out
 
 

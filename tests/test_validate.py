@@ -8,7 +8,7 @@ from engine.scenario.issues import ScenarioError
 from engine.scenario.merge import load_document
 from engine.scenario.rules.causes import strongly_connected
 from engine.scenario.schema import Scenario
-from engine.scenario.validate import check_file, check_files, check_unique_ids, load_scenario
+from engine.scenario.validate import load_scenario, unique_id_issues, validate_file, validate_files
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 
@@ -37,7 +37,7 @@ def scenario_file(tmp_path: Path, extra: str = "", base: str = BASE, name: str =
 
 
 def issues(path: Path) -> list:
-    checked = check_file(path)
+    checked = validate_file(path)
     assert checked.scenario is None and not checked.ok
     return checked.issues
 
@@ -52,7 +52,7 @@ def only_issue(path: Path):
 
 @pytest.mark.parametrize("name", ["minimal.yaml", "full.yaml", "variant/child.yaml"])
 def test_valid_fixtures_load(name):
-    checked = check_file(SCENARIOS / name)
+    checked = validate_file(SCENARIOS / name)
     assert checked.ok, [issue.format() for issue in checked.issues]
     assert isinstance(load_scenario(SCENARIOS / name), Scenario)
 
@@ -74,7 +74,7 @@ def test_whole_numbers_are_accepted_where_numbers_are_expected(tmp_path):
         "expect:\n  x1:\n    outcome: up\n    at_most: 1\n  x2:\n    outcome: up\n"
         "    between: [0, 1]\n"
     )
-    assert check_file(scenario_file(tmp_path, extra)).ok
+    assert validate_file(scenario_file(tmp_path, extra)).ok
 
 
 # --- pydantic errors, placed and explained -----------------------------------------------------
@@ -196,7 +196,7 @@ def test_repeated_hard_evidence_that_agrees_is_fine(tmp_path):
     extra = "evidence:\n" + "".join(
         f"  e{i}:\n    driver: a\n    observed: true\n" for i in range(3)
     )
-    assert check_file(scenario_file(tmp_path, extra)).ok
+    assert validate_file(scenario_file(tmp_path, extra)).ok
 
 
 def test_contradictions_name_the_earlier_item(tmp_path):
@@ -247,9 +247,9 @@ def test_scenario_ids_are_unique_within_a_batch(tmp_path):
     first = scenario_file(tmp_path, name="one.yaml")
     second = scenario_file(tmp_path, name="two.yaml")
     other = scenario_file(tmp_path, base=BASE.replace("id: s", "id: other"), name="three.yaml")
-    (issue,) = check_unique_ids(load_document(p) for p in (first, second, other))
+    (issue,) = unique_id_issues(load_document(p) for p in (first, second, other))
     assert (issue.code, issue.file, issue.line, issue.column) == ("duplicate-id", str(second), 2, 5)
     assert str(first) in issue.message
-    one, two, three = check_files([first, second, other])
+    one, two, three = validate_files([first, second, other])
     assert one.ok and three.ok and not two.ok
     assert [i.code for i in two.issues] == ["duplicate-id"]

@@ -1,33 +1,35 @@
-"""Checking a batch of scenario files: one run per file, one verdict per expectation.
+"""Checking a batch of scenario files: one run per file, one status per expectation.
 
 The front doors (``signpost check`` and the pytest plugin) share this module. Each valid file
 is run once with :func:`engine.run.run` ``scope="checks"`` (the main result and the what-ifs
 its expectations name; a scenario whose numbers are all fixed is answered exactly, without
-sampling) and every ``expect`` entry is judged by :mod:`engine.run.expect`. An invalid
-file is reported with its validation errors and the other files are still checked.
+sampling) and every ``expect`` entry is judged by :mod:`engine.run.expect`. The files go through
+the batch loop of :mod:`engine.run.batch`: an invalid file is reported with its validation
+errors and the other files are still checked.
 
-A check is *too close to call* when its margin is smaller than three Monte Carlo standard
-errors (SPEC §5). By default that is neither a pass nor a failure: it is reported and does not
-change the exit code. With ``strict`` it counts as a failure.
+A check is *too close to call* when its margin is within sampling noise
+(:func:`engine.inference.diagnostics.within_noise`, SPEC §5). By default that is neither a pass
+nor a failure: it is reported and does not change the exit code. With ``strict`` it counts as a
+failure (:func:`counted_status`).
 
-Everything here is plain data; :mod:`engine.check.text` prints it and :func:`exit_code`
-chooses the exit code.
+Everything here is plain data; :mod:`engine.check.text` prints it and the CLI chooses the exit
+code (:func:`engine.cli.exit.batch_exit_code`).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.cli.exit import BAD_INPUT, CHECK_FAILED, OK, ExitCode
+from engine.run.batch import Outcome, run_batch
 from engine.run.result import Check, Status
 from engine.scenario.issues import ScenarioIssue
 
 
 @dataclass
-class FileChecks:
+class FileChecks(Outcome):
     """The checks of one scenario file.
 
     Attributes
@@ -41,9 +43,13 @@ class FileChecks:
     reliable : bool
         Whether the sampler's run met the reliability bar (always True when exact).
     method : str
-        ``"exact"`` or ``"nuts"``; empty when the file is invalid.
+        How the numbers were computed (``exact``, ``importance``, ...); empty when not run.
     seconds : float
         Wall time of the run.
+    error : str
+        Why the run failed on a valid scenario; empty when it did not.
+    bad_input : bool
+        That failure is the scenario's (it cannot be run as written).
     """
 
     path: Path
@@ -52,18 +58,15 @@ class FileChecks:
     reliable: bool = True
     method: str = ""
     seconds: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        """True when the file is a valid scenario."""
-        return not self.issues
+    error: str = ""
+    bad_input: bool = False
 
     def node(self, name: str) -> str:
         """``file::check``, the name of one check in lines, JUnit and pytest."""
         return f"{self.path.as_posix()}::{name}"
 
 
-def verdict(check: Check, *, strict: bool = False) -> Status:
+def counted_status(check: Check, *, strict: bool = False) -> Status:
     """The status that counts: ``strict`` turns *too close to call* into a failure."""
     if strict and check.status == Status.TOO_CLOSE:
         return Status.FAIL
@@ -98,49 +101,47 @@ def run_checks(scenario, path: str | Path = "") -> FileChecks:
     )
 
 
-def check_paths(
-    paths: Iterable[str | Path], *, progress: Callable[[Path], None] | None = None
-) -> Iterator[FileChecks]:
+def _check_job(task, progress=None) -> FileChecks:
+    scenario, path = task
+    return run_checks(scenario, path)
+
+
+def check_batch(paths: Iterable[str | Path], *, jobs: int = 1) -> Iterator[FileChecks]:
     """Check every scenario file among ``paths``, yielding each file as soon as it is done.
 
     Parameters
     ----------
     paths : iterable of str or Path
-        Files and folders (see :func:`engine.scenario.discover.discover`; ``_*.yaml`` are parents only).
-    progress : callable, optional
-        Called with each valid file's path before it is run.
+        Files and folders (see :func:`engine.scenario.discover.discover`).
+    jobs : int
+        Worker processes (1: in this process, in order).
 
     Yields
     ------
     FileChecks
         Invalid files first (validation is quick), then each valid file once run.
     """
-    from engine.scenario.validate import invalid_first
-
-    invalid, valid = invalid_first(paths)
-    for entry in invalid:
-        yield FileChecks(entry.path, issues=list(entry.issues))
-    for entry in valid:
-        if progress is not None:
-            progress(entry.path)
-        yield run_checks(entry.scenario, entry.path)
+    for run in run_batch(paths, _check_job, jobs=jobs):
+        if run.ok:
+            yield run.value
+        else:
+            yield FileChecks(run.path, issues=run.issues, error=run.error, bad_input=run.bad_input)
 
 
-def exit_code(files: Iterable[FileChecks], *, strict: bool = False) -> ExitCode:
-    """2 when any file is invalid or none was found, else 1 when any check fails, else 0."""
-    files = list(files)
-    if not files or any(not f.ok for f in files):
-        return BAD_INPUT
-    failed = any(verdict(c, strict=strict) == Status.FAIL for f in files for c in f.checks.values())
-    return CHECK_FAILED if failed else OK
+def any_failed(files: Iterable[FileChecks], *, strict: bool = False) -> bool:
+    """Whether any check of any file counts as failed."""
+    return any(
+        counted_status(c, strict=strict) == Status.FAIL for f in files for c in f.checks.values()
+    )
 
 
 def tally(files: Iterable[FileChecks], *, strict: bool = False) -> dict[str, int]:
-    """Counts of checks by verdict, of checks, and of invalid files."""
-    counts = {**dict.fromkeys(Status, 0), "checks": 0, "invalid": 0}
+    """Counts of checks by status, of checks, of invalid files and of files not run."""
+    counts = {**dict.fromkeys(Status, 0), "checks": 0, "invalid": 0, "not run": 0}
     for file in files:
-        counts["invalid"] += not file.ok
+        counts["invalid"] += file.invalid
+        counts["not run"] += bool(file.error)
         for check in file.checks.values():
-            counts[verdict(check, strict=strict)] += 1
+            counts[counted_status(check, strict=strict)] += 1
             counts["checks"] += 1
     return counts

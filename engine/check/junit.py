@@ -14,7 +14,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from pathlib import Path
 
-from engine.check.batch import FileChecks, tally, verdict
+from engine.check.batch import FileChecks, counted_status, tally
+from engine.inference.diagnostics import NOISE_MCSE
 from engine.run.result import Status
 
 # characters XML 1.0 cannot hold even escaped
@@ -41,16 +42,21 @@ def _suite(file: FileChecks, *, strict: bool) -> ET.Element:
         time=f"{file.seconds:.3f}",
     )
     attributes = {"classname": _classname(file.path), "file": _text(file.path.as_posix())}
-    if not file.ok:
+    if file.invalid:
         case = ET.SubElement(suite, "testcase", name="validate", time="0", **attributes)
         error = ET.SubElement(case, "error", type="invalid scenario")
         error.set("message", _text(f"invalid scenario: {len(file.issues)} error(s)"))
         error.text = _text("\n".join(issue.format() for issue in file.issues))
         return suite
+    if file.error:
+        case = ET.SubElement(suite, "testcase", name="run", time="0", **attributes)
+        error = ET.SubElement(case, "error", type="not run")
+        error.set("message", _text(f"could not be run: {file.error}"))
+        return suite
     share = file.seconds / max(len(file.checks), 1)  # one run serves every check of the file
     for check in file.checks.values():
         case = ET.SubElement(suite, "testcase", name=check.name, time=f"{share:.3f}", **attributes)
-        status = verdict(check, strict=strict)
+        status = counted_status(check, strict=strict)
         detail = (
             f"value {check.value:.4g}, bound: {check.description}, margin {check.margin:+.4g}, "
             f"mcse {check.mcse:.2g}"
@@ -62,10 +68,11 @@ def _suite(file: FileChecks, *, strict: bool) -> ET.Element:
             failure.text = _text(f"{file.node(check.name)}\n{reason}\n{detail}")
         elif status == Status.TOO_CLOSE:
             skipped = ET.SubElement(case, "skipped", type=Status.TOO_CLOSE)
-            skipped.set("message", _text(f"too close to call (|margin| < 3 mcse): {detail}"))
+            noise = f"|margin| < {NOISE_MCSE:g} mcse"
+            skipped.set("message", _text(f"too close to call ({noise}): {detail}"))
         if not file.reliable:
             out = ET.SubElement(case, "system-out")
-            out.text = "the sampler's run is not reliable: its verdicts may change"
+            out.text = "the sampler's run is not reliable: its statuses may change"
     return suite
 
 

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from engine.inference.diagnostics import NOISE_MCSE
 from engine.run.result import Status
 from engine.scenario.discover import is_scenario_name
 
@@ -110,11 +111,11 @@ class ScenarioFile(pytest.File):
     """A scenario file: one item per expectation, all served by one run."""
 
     def collect(self):
-        from engine.scenario.validate import check_file
+        from engine.scenario.validate import validate_file
 
         here = self.config.invocation_params.dir
         shown = self.path.relative_to(here) if self.path.is_relative_to(here) else self.path
-        checked = check_file(shown)  # errors name the file as the user sees it
+        checked = validate_file(shown)  # errors name the file as the user sees it
         if not checked.ok:
             lines = [issue.format() for issue in checked.issues]
             yield InvalidScenarioItem.from_parent(self, name="validate", lines=lines)
@@ -150,7 +151,7 @@ class CheckItem(pytest.Item):
         self.line = line
 
     def runtest(self) -> None:
-        from engine.check.batch import verdict
+        from engine.check.batch import counted_status
 
         file: ScenarioFile = self.parent
         checks = file.checks()
@@ -163,13 +164,13 @@ class CheckItem(pytest.Item):
                 )
             )
         check = checks.checks[self.name]
-        status = verdict(check, strict=self.config.getoption("signpost_strict"))
+        status = counted_status(check, strict=self.config.getoption("signpost_strict"))
         if status == Status.FAIL:
             raise CheckFailed(self.nodeid, check)
         if status == Status.TOO_CLOSE:
             reason = (
                 f"too close to call: {check.description}: value {check.value:.4g}, "
-                f"margin {check.margin:+.3g} within 3 x mcse {check.mcse:.2g} "
+                f"margin {check.margin:+.3g} within {NOISE_MCSE:g} x mcse {check.mcse:.2g} "
                 "(--signpost-strict fails it)"
             )
             raise _skip_here(reason)
@@ -223,5 +224,5 @@ def failure_text(node: str, check: Check) -> str:
         f"  margin: {check.margin:+.4g} (negative: outside the bound)",
     ]
     if check.mcse > 0:
-        lines.append(f"  mcse:   {check.mcse:.2g} (too close to call below 3 mcse)")
+        lines.append(f"  mcse:   {check.mcse:.2g} (too close to call below {NOISE_MCSE:g} mcse)")
     return "\n".join(lines)

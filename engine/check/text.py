@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from engine.check.batch import FileChecks, tally, verdict
+from engine.check.batch import FileChecks, counted_status, tally
+from engine.inference.diagnostics import NOISE_MCSE
 from engine.run.result import Check, Status
 
 ANSI = {"green": "\033[32m", "red": "\033[31m", "yellow": "\033[33m"}
@@ -23,23 +24,27 @@ def check_line(
     The MCSE is shown when the numbers were sampled; a too-close check says so, and under
     ``strict`` is shown as ``FAIL`` with the reason.
     """
-    status = verdict(check, strict=strict)
+    status = counted_status(check, strict=strict)
     label = _coloured(status.tag, status.style, colour)
     text = f"{label}  {file.node(check.name)}  value {check.value:.3g}  margin {check.margin:+.3g}"
     if check.mcse > 0:
         text += f"  mcse {check.mcse:.2g}"
     text += f"  ({check.description})"
     if check.status == Status.TOO_CLOSE:
-        text += f"  too close to call: |margin| < 3 mcse{' (--strict)' if strict else ''}"
+        noise = f"|margin| < {NOISE_MCSE:g} mcse"
+        text += f"  too close to call: {noise}{' (--strict)' if strict else ''}"
     return text
 
 
 def file_lines(file: FileChecks, *, strict: bool = False, colour: bool = False) -> list[str]:
-    """The lines of one file: its checks, or ``ERROR`` and its validation errors."""
-    if not file.ok:
+    """The lines of one file: its checks, or ``ERROR`` and why it could not be checked."""
+    if file.invalid:
         label = _coloured("ERROR", "red", colour)
         head = f"{label}  {file.path.as_posix()}  invalid scenario"
         return [head, *(issue.format() for issue in file.issues)]
+    if file.error:
+        label = _coloured("ERROR", "red", colour)
+        return [f"{label}  {file.path.as_posix()}  could not be run: {file.error}"]
     lines = [check_line(file, c, strict=strict, colour=colour) for c in file.checks.values()]
     if not file.checks:
         lines.append(f"note   {file.path.as_posix()}  has no expectations")
@@ -65,6 +70,8 @@ def summary(files: Iterable[FileChecks], *, strict: bool = False, seconds: float
     )
     if counts["invalid"]:
         text += f"; {_plural(counts['invalid'], 'invalid file')}"
+    if counts["not run"]:
+        text += f"; {_plural(counts['not run'], 'file')} not run"
     if seconds:
         text += f" ({seconds:.1f} s)"
     return text

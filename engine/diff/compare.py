@@ -49,10 +49,10 @@ from engine.diff.edits import (
     same_outcomes,
     sequential_order,
 )
+from engine.inference.diagnostics import within_noise
 
 DIFF_DRAWS = 500  # per chain; the scenario's own default is 1000
 DIFF_TUNE = 500
-NOISE_SE = 3.0  # a change within this many standard errors is within sampling noise
 
 Progress = Callable[[str], None]
 
@@ -81,11 +81,7 @@ class EditShare:
         """Outcomes for which this share is smaller than three Monte Carlo standard errors."""
         if self.change is None or self.mcse is None:
             return []
-        return [
-            k
-            for k, d in self.change.items()
-            if self.mcse[k] > 0 and abs(d) < NOISE_SE * self.mcse[k]
-        ]
+        return [k for k, d in self.change.items() if within_noise(d, self.mcse[k])]
 
     def to_dict(self) -> dict[str, Any]:
         out = self.edit.to_dict()

@@ -306,11 +306,11 @@ def check_mapping(
 ) -> tuple[Scenario | None, list[ScenarioIssue]]:
     """Validate a mapping built by :func:`apply_edits` (no file behind it, so no line numbers)."""
     from engine.scenario.validate import (
-        check_document,  # engine.scenario.validate imports the rules
+        validate_document,  # engine.scenario.validate imports the rules
     )
 
     document = MergedDocument(Path(name), data, SourceMap(name), (Path(name),))
-    return check_document(document)
+    return validate_document(document)
 
 
 def sequential_order(edits: Sequence[Edit]) -> list[int]:

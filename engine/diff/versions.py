@@ -137,14 +137,14 @@ def load_versions(
     GitError
         See :func:`file_at_revision`.
     """
-    from engine.scenario.validate import check_file
+    from engine.scenario.validate import validate_file
 
     if rev is None:
-        old, new = check_file(paths[0]), check_file(paths[1])
+        old, new = validate_file(paths[0]), validate_file(paths[1])
         issues = [*old.issues, *new.issues]
     else:
         with tempfile.TemporaryDirectory(prefix="signpost-diff-") as folder:
-            old = check_file(file_at_revision(rev, paths[0], folder))
+            old = validate_file(file_at_revision(rev, paths[0], folder))
             prefix = os.path.join(folder, "")
             issues = [
                 dataclasses.replace(i, file=f"{rev}:{i.file.removeprefix(prefix)}")
@@ -152,7 +152,7 @@ def load_versions(
                 else i
                 for i in old.issues
             ]
-        new = check_file(paths[0])
+        new = validate_file(paths[0])
         issues += new.issues
     if issues or old.document is None or new.document is None:
         raise ScenarioError(issues)

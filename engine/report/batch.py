@@ -1,70 +1,60 @@
 """``signpost report``: every scenario of a batch into its own report folder, then an overview.
 
-1. Take the lock of the reports folder (``.signpost.lock``, an OS lock the kernel releases when
-   the process ends, even by ``kill -9``): a second batch on the same folder waits for the first,
-   saying so, or with ``wait=False`` refuses. Then remove the temporaries a killed batch left.
-2. Discover the files (``_*`` files are parents only) and validate them all in this process, ids
-   unique across the batch. A file that fails is listed with its error; the rest go on.
-3. Skip a scenario whose report is up to date: its manifest holds the same *key*, the hash of
-   the resolved scenario, the engine version and the run options (``--force`` re-does it).
+1. Take the lock of the reports folder (:func:`engine.infra.lock.folder_lock`): a second batch
+   on the same folder waits for the first, saying so, or with ``wait=False`` refuses. Then remove
+   the temporaries a killed batch left.
+2. Validate the batch (:func:`engine.run.batch.validate_batch`). An invalid file is listed with
+   its errors; the rest go on.
+3. Skip a scenario whose report is up to date (:mod:`engine.report.cache`; ``--force`` re-does
+   it).
 4. Run and report the others, one scenario per task, on ``jobs`` worker processes
-   (``jobs == 1``: in this process), with a progress bar. A scenario that fails to run is listed
-   with its error; the rest complete.
+   (:func:`engine.infra.workers.run_tasks`; ``jobs == 1``: in this process), with a progress
+   bar. A scenario that fails to run is listed with its error; the rest complete.
 5. Write ``index.html`` and ``summary.csv`` over every scenario of the batch.
 
 Every file is written atomically; a report's manifest is removed before its folder is rewritten
 and written last, so a batch killed midway re-does the scenario it was writing and skips those
-it finished. Workers end with their parent (``PR_SET_PDEATHSIG`` on Linux, and a thread that
-watches the parent's pid everywhere) and ignore Ctrl-C: the parent stops them, removes their
-temporaries, prints one line of what finished and returns exit code 130, the overview left as it
-was. A file the system refuses to write (disk full, permission denied, ``out`` a file) stops the
-batch the same way with one line naming the file, and exit code 2.
+it finished. On Ctrl-C the workers are stopped, their temporaries removed, one line says what
+finished, and the overview is left as it was. A file the system refuses to write (disk full,
+permission denied, ``out`` a file) stops the batch the same way with one line naming the file.
 """
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
-import ctypes
 import datetime as dt
-import functools
-import hashlib
 import json
-import multiprocessing
 import os
-import signal
 import sys
-import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from engine import __version__
-from engine.cli.exit import BAD_INPUT, CHECK_FAILED, INTERRUPTED, OK
 from engine.infra.files import (
     OutputError,
     make_folder,
     output_error,
-    reason_of,
     remove_stale_temporaries,
     write_text,
 )
+from engine.infra.lock import FolderBusy, folder_lock
+from engine.report.cache import (
+    MANIFEST,
+    input_key,
+    merged_text,
+    read_manifest,
+    sha256_bytes,
+    up_to_date,
+)
+from engine.run.batch import Outcome, failure_of, validate_batch
+from engine.scenario.issues import ScenarioIssue
 from engine.scenario.schema import Scenario
-
-try:
-    import fcntl
-except ImportError:  # Windows: no lock
-    fcntl = None
-
-MANIFEST = "manifest.json"
-LOCK = ".signpost.lock"
-PARENT_POLL_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -85,22 +75,31 @@ class Task:
     scenario: Scenario
     folder: Path
     key: str
-    resolved_yaml: str
-    resolved_sha256: str
+    merged_yaml: str
+    merged_sha256: str
     chain: list[tuple[str, str]]
     options: RunOptions
 
 
 @dataclass
-class Entry:
-    """What became of one file of the batch."""
+class Entry(Outcome):
+    """What became of one file of the batch: ``reported``, ``unchanged`` (up to date) or
+    ``failed`` (invalid, or the scenario could not be run or reported: ``issues`` or
+    ``error``)."""
 
     file: str
-    status: str  # "reported", "unchanged" or "failed"
+    status: str
     id: str | None = None
     error: str = ""
     summary: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    issues: list[ScenarioIssue] = field(default_factory=list)
+    bad_input: bool = False
+
+    @property
+    def message(self) -> str:
+        """Why it failed, in as many lines as it takes."""
+        return "\n".join(issue.format() for issue in self.issues) or self.error
 
 
 @dataclass
@@ -128,72 +127,6 @@ class BatchResult:
     error: str = ""
     interrupted: bool = False
 
-    @property
-    def exit_code(self) -> int:
-        """0 when every scenario was reported (or was up to date), 1 when any failed, 2 when
-        the batch could not write its output, 130 when interrupted."""
-        if self.interrupted:
-            return INTERRUPTED
-        if self.error:
-            return BAD_INPUT
-        return CHECK_FAILED if any(e.status == "failed" for e in self.entries) else OK
-
-
-class FolderBusy(Exception):
-    """Another ``signpost report`` holds the lock of the reports folder (``wait=False``)."""
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def resolved_text(data: dict[str, Any]) -> str:
-    """The resolved scenario as YAML, keys in the order written."""
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
-
-
-@functools.cache
-def engine_fingerprint() -> str:
-    """The engine's version and a hash of its own code (``engine/`` and ``models/``, templates
-    included), so that a changed engine re-does every report even before its version moves."""
-    import models
-
-    digest = hashlib.sha256(__version__.encode())
-    for package in (Path(__file__).parents[1], Path(models.__file__).parent):
-        for path in sorted(package.rglob("*")):
-            if path.suffix in {".py", ".html", ".md"} and "__pycache__" not in path.parts:
-                digest.update(path.relative_to(package.parent).as_posix().encode())
-                digest.update(path.read_bytes())
-    return f"{__version__}+{digest.hexdigest()[:16]}"
-
-
-def input_key(resolved_sha256: str, options: RunOptions) -> str:
-    """What a report depends on: the resolved scenario, the engine and its code, the options."""
-    inputs = {
-        "scenario": resolved_sha256,
-        "engine": engine_fingerprint(),
-        "options": asdict(options),
-    }
-    return sha256_bytes(json.dumps(inputs, sort_keys=True).encode())
-
-
-def read_manifest(folder: Path) -> dict[str, Any] | None:
-    """The manifest of a report folder, or None if missing or unreadable."""
-    try:
-        return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def up_to_date(folder: Path, key: str) -> dict[str, Any] | None:
-    """The manifest if the report in ``folder`` was made from the same inputs and is whole."""
-    manifest = read_manifest(folder)
-    if not manifest or manifest.get("key") != key:
-        return None
-    if not all((folder / name).is_file() for name in manifest.get("files", [])):
-        return None
-    return manifest
-
 
 def plan(
     paths: Iterable[str | Path], out: Path, options: RunOptions, force: bool
@@ -208,17 +141,13 @@ def plan(
         One per file in discovery order; ``status`` is ``failed`` (invalid), ``unchanged``
         (up to date) or, for the tasks, ``reported`` as a placeholder until they run.
     """
-    from engine.scenario.validate import check_paths
-
-    tasks, entries = [], []
-    for checked in check_paths(paths):
+    invalid, valid = validate_batch(paths)
+    entries = [Entry(str(v.path), "failed", issues=list(v.issues)) for v in invalid]
+    tasks = []
+    for checked in valid:
         file = str(checked.path)
-        if not checked.ok:
-            error = "\n".join(issue.format() for issue in checked.issues)
-            entries.append(Entry(file, "failed", error=error))
-            continue
         scenario, document = checked.scenario, checked.document
-        text = resolved_text(document.data)
+        text = merged_text(document.data)
         digest = sha256_bytes(text.encode())
         folder = out / scenario.id
         key = input_key(digest, options)
@@ -228,7 +157,7 @@ def plan(
             continue
         chain = [(str(p), sha256_bytes(Path(p).read_bytes())) for p in document.chain]
         header = (
-            f"# {scenario.id}: resolved from {file} (extends applied) by signpost {__version__}\n"
+            f"# {scenario.id}: merged from {file} (extends applied) by signpost {__version__}\n"
         )
         tasks.append(Task(file, scenario, folder, key, header + text, digest, chain, options))
         entries.append(Entry(file, "reported", scenario.id))
@@ -269,7 +198,7 @@ def report_one(task: Task, progress=None) -> Entry:
             file=task.file,
             file_sha256=task.chain[0][1],
             chain=task.chain,
-            resolved_sha256=task.resolved_sha256,
+            merged_sha256=task.merged_sha256,
             options={
                 "draws": options.draws,
                 "chains": options.chains,
@@ -283,7 +212,7 @@ def report_one(task: Task, progress=None) -> Entry:
             old = read_manifest(task.folder) or {}
             # no manifest while the folder is half old, half new: a killed run re-does it
             (task.folder / MANIFEST).unlink(missing_ok=True)
-            files = write_report(task.folder, task.scenario, result, task.resolved_yaml, provenance)
+            files = write_report(task.folder, task.scenario, result, task.merged_yaml, provenance)
             for name in set(old.get("files", [])) - set(files):  # left by an earlier run
                 (task.folder / name).unlink(missing_ok=True)
         except OSError as error:  # the folder or a file the system refused, not the scenario
@@ -294,7 +223,7 @@ def report_one(task: Task, progress=None) -> Entry:
             "key": task.key,
             "engine_version": __version__,
             "options": asdict(options),
-            "resolved_sha256": task.resolved_sha256,
+            "merged_sha256": task.merged_sha256,
             "files": files,
             "generated": provenance.generated,
             "seconds": round(seconds, 2),
@@ -305,10 +234,11 @@ def report_one(task: Task, progress=None) -> Entry:
     except OutputError:
         raise
     except Exception as exc:  # noqa: BLE001 - one scenario's failure must not stop the batch
-        message = " ".join(str(exc).split())[:500]
-        error = f"could not run or report: {type(exc).__name__}: {message}"
+        error, bad_input = failure_of(exc)
         seconds = time.perf_counter() - started
-        return Entry(task.file, "failed", task.scenario.id, error=error, seconds=seconds)
+        return Entry(
+            task.file, "failed", task.scenario.id, error=error, seconds=seconds, bad_input=bad_input
+        )
 
 
 def _summary(task: Task, result) -> dict[str, Any]:
@@ -397,7 +327,7 @@ def report_batch(
             batch = result()
             summaries = [e.summary for e in batch.entries if e.status != "failed"]
             failed = [
-                {"file": e.file, "id": e.id, "error": e.error}
+                {"file": e.file, "id": e.id, "error": e.message}
                 for e in batch.entries
                 if e.status == "failed"
             ]
@@ -436,101 +366,6 @@ def _remove_temporaries(out: Path, entries: list[Entry]) -> None:
         remove_stale_temporaries(folder)
 
 
-@contextlib.contextmanager
-def folder_lock(out: Path, *, wait: bool = True) -> Iterator[None]:
-    """Hold the lock of the reports folder ``out`` (``out/.signpost.lock``) while in the block.
-
-    An ``flock`` on the lock file: the kernel releases it when the process ends, however it
-    ends, so a killed batch never leaves a stale lock (only, perhaps, the empty file, which
-    means nothing). The file holds the holder's pid, for the message of a batch that waits; the
-    holder removes it before letting go, and a waiter that then finds it gone (or replaced)
-    locks the new one instead.
-
-    Parameters
-    ----------
-    out : Path
-        The reports folder; it must exist.
-    wait : bool
-        If the lock is held: wait for it (saying so on stderr), or raise :class:`FolderBusy`.
-    """
-    if fcntl is None:
-        yield
-        return
-    path = out / LOCK
-    said = False
-    while True:
-        try:
-            handle = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
-        except OSError as error:
-            raise output_error(error, path) from error
-        try:
-            locked = _lock(handle, path, out, wait=wait, say=not said)
-        except BaseException:
-            os.close(handle)
-            raise
-        said = True
-        if not locked or _same_file(handle, path):
-            break
-        os.close(handle)  # the holder removed the file on its way out: lock the new one
-    try:
-        with contextlib.suppress(OSError):  # the pid is for messages only
-            os.ftruncate(handle, 0)
-            os.pwrite(handle, f"{os.getpid()}\n".encode(), 0)
-        yield
-    finally:
-        with contextlib.suppress(OSError):
-            path.unlink()  # still holding the lock
-        os.close(handle)  # releases it
-
-
-def _lock(handle: int, path: Path, out: Path, *, wait: bool, say: bool) -> bool:
-    """Lock ``handle``: at once, or waiting for the batch that holds it (saying so if ``say``).
-    False when the file system has no locks (the batch goes on, saying so)."""
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return True
-    except BlockingIOError:
-        pass
-    except OSError as error:
-        print(
-            f"signpost report: cannot lock {path} ({reason_of(error)}); going on without a lock",
-            file=sys.stderr,
-            flush=True,
-        )
-        return False
-    holder = _lock_holder(handle)
-    if not wait:
-        raise FolderBusy(
-            f"another signpost report is writing to {out}/{holder}; not waiting for it (--no-wait)"
-        )
-    if say:
-        print(
-            f"waiting for another signpost report writing to {out}/{holder}",
-            file=sys.stderr,
-            flush=True,
-        )
-    fcntl.flock(handle, fcntl.LOCK_EX)
-    return True
-
-
-def _same_file(handle: int, path: Path) -> bool:
-    """Whether ``path`` still names the file open as ``handle``."""
-    try:
-        named, held = os.stat(path), os.fstat(handle)
-    except OSError:
-        return False
-    return (named.st_dev, named.st_ino) == (held.st_dev, held.st_ino)
-
-
-def _lock_holder(handle: int) -> str:
-    """`` (pid N)`` from the lock file, or empty when it holds no pid yet."""
-    try:
-        pid = int(os.pread(handle, 32, 0).decode().strip())
-    except (OSError, ValueError):
-        return ""
-    return f" (pid {pid})"
-
-
 def _run_tasks(
     tasks: list[Task], jobs: int, console: Console, done: dict[str, Entry]
 ) -> dict[str, Entry]:
@@ -539,6 +374,8 @@ def _run_tasks(
     On any exception (Ctrl-C, an :class:`OutputError`) the workers are stopped before it
     propagates; their temporaries are the caller's to clear.
     """
+    from engine.infra.workers import run_tasks
+
     if not tasks:
         return done
     columns = (
@@ -549,101 +386,33 @@ def _run_tasks(
     )
     with Progress(*columns, console=console, transient=True) as progress:
         bar = progress.add_task("reporting", total=len(tasks))
-        if jobs == 1 or len(tasks) == 1:
-            for task in tasks:
+        if jobs > 1 and len(tasks) > 1:
+            progress.update(bar, description=f"reporting on {min(jobs, len(tasks))} workers")
 
-                def step(message: str, task=task) -> None:
-                    progress.update(bar, description=f"{task.scenario.id}: {message}")
+        def step(task: Task, message: str) -> None:
+            progress.update(bar, description=f"{task.scenario.id}: {message}")
 
-                done[task.file] = entry = report_one(task, step)
-                _say(progress.console, entry)
-                progress.advance(bar)
-            return done
-        context = multiprocessing.get_context("spawn")  # no fork of a process with threads
-        workers = min(jobs, len(tasks))
-        progress.update(bar, description=f"reporting on {workers} workers")
-        pool = concurrent.futures.ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_worker_init, initargs=(os.getpid(),)
-        )
-        try:
-            with _sigint_blocked():  # the workers start with Ctrl-C blocked, then ignore it
-                futures = {pool.submit(report_one, task): task for task in tasks}
-            for future in concurrent.futures.as_completed(futures):
-                task = futures[future]
-                try:
-                    entry = future.result()
-                except OutputError:
-                    raise
-                except Exception as exc:  # noqa: BLE001 - a worker died (killed, out of memory)
-                    entry = Entry(
-                        task.file,
-                        "failed",
-                        task.scenario.id,
-                        error=f"the worker stopped: {type(exc).__name__}: {exc}",
-                    )
-                done[task.file] = entry
-                _say(progress.console, entry)
-                progress.advance(bar)
-        except BaseException:
-            _stop_workers(pool)
-            raise
-        pool.shutdown(wait=True)
+        outcomes = contextlib.closing(run_tasks(report_one, tasks, jobs=jobs, step=step))
+        with outcomes as finished:  # closing it stops the workers if this loop raises
+            for task, outcome in finished:
+                _settle(task, outcome, progress, bar, done)
     return done
 
 
-@contextlib.contextmanager
-def _sigint_blocked() -> Iterator[None]:
-    """Block SIGINT in this thread while workers are spawned: they inherit the mask, so a
-    Ctrl-C before their initializer runs stays pending there (and is then discarded) instead
-    of printing a traceback. Here it is delivered to another thread or when unblocked."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
-def _stop_workers(pool: concurrent.futures.ProcessPoolExecutor) -> None:
-    """Cancel the tasks not started and end the workers now (SIGTERM, then SIGKILL)."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())  # no public handle
-    for process in processes:
-        with contextlib.suppress(OSError, ValueError):
-            process.terminate()
-    for process in processes:
-        with contextlib.suppress(OSError, ValueError):
-            process.join(5)
-            if process.is_alive():
-                process.kill()
-                process.join(5)
-    pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _worker_init(parent: int) -> None:
-    """Run first in each worker: ignore Ctrl-C (the parent stops the workers) and end with the
-    parent, however it ends (``kill -9`` included)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # discards a Ctrl-C pending since the spawn
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG: SIGKILL
-    if os.getppid() != parent:  # the parent died before the line above
-        os._exit(1)
-    watcher = threading.Thread(
-        target=_watch_parent, args=(parent,), name="signpost-parent", daemon=True
-    )
-    watcher.start()
-
-
-def _watch_parent(parent: int) -> None:
-    """End this worker when its parent is gone (the pid of a dead parent's child changes)."""
-    while os.getppid() == parent:
-        time.sleep(PARENT_POLL_SECONDS)
-    os._exit(1)
+def _settle(task: Task, outcome: Any, progress: Progress, bar: Any, done: dict[str, Entry]):
+    """Record one finished task: its entry, or the exception that stopped its worker."""
+    if isinstance(outcome, OutputError):
+        raise outcome
+    if isinstance(outcome, BaseException):  # its worker died (killed, out of memory)
+        outcome = Entry(
+            task.file,
+            "failed",
+            task.scenario.id,
+            error=f"the worker stopped: {type(outcome).__name__}: {outcome}",
+        )
+    done[task.file] = outcome
+    _say(progress.console, outcome)
+    progress.advance(bar)
 
 
 def _say(console: Console, entry: Entry) -> None:
@@ -656,7 +425,7 @@ def _say(console: Console, entry: Entry) -> None:
             highlight=False,
             soft_wrap=True,
         )
-        for line in entry.error.splitlines():
+        for line in entry.message.splitlines():
             console.print(f"    {line}", markup=False, highlight=False, soft_wrap=True)
     elif entry.status == "unchanged":
         text = f"unchanged  {entry.id}  ({entry.file}; up to date, --force to redo)"

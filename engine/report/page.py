@@ -56,7 +56,7 @@ class Provenance:
     file: str
     file_sha256: str  # the scenario file as written
     chain: list[tuple[str, str]]  # (file, sha256) of the file and every parent it extends
-    resolved_sha256: str  # the resolved scenario (scenario.yaml)
+    merged_sha256: str  # the merged scenario (scenario.yaml)
     options: dict[str, Any] = field(default_factory=dict)
     generated: str = ""
 
@@ -65,7 +65,7 @@ class Provenance:
             "file": self.file,
             "file_sha256": self.file_sha256,
             "chain": [{"file": f, "sha256": h} for f, h in self.chain],
-            "resolved_sha256": self.resolved_sha256,
+            "merged_sha256": self.merged_sha256,
             "options": self.options,
             "generated": self.generated,
         }
@@ -86,7 +86,7 @@ def write_report(
     folder: str | Path,
     scenario: Scenario,
     result: Result,
-    resolved_yaml: str,
+    merged_yaml: str,
     provenance: Provenance,
 ) -> list[str]:
     """Write one scenario's report folder; return the names of the files written.
@@ -99,7 +99,7 @@ def write_report(
         The validated scenario that was run.
     result : Result
         Its result, with analysis when computed.
-    resolved_yaml : str
+    merged_yaml : str
         The scenario after ``extends``, as YAML (written as ``scenario.yaml``).
     provenance : Provenance
         Where it came from.
@@ -117,7 +117,7 @@ def write_report(
     for name, (header, rows) in report_tables(result, scenario).items():
         write_csv(folder / name, header, rows)
         written.append(name)
-    write_text(folder / "scenario.yaml", resolved_yaml)
+    write_text(folder / "scenario.yaml", merged_yaml)
     written.append("scenario.yaml")
     if result.main.sample is not None:
         write_posterior(folder / "posterior.nc", network_of(scenario), result.main)
@@ -479,7 +479,7 @@ def _provenance(scenario: Scenario, result: Result, provenance: Provenance) -> d
         "file": provenance.file,
         "file_sha256": provenance.file_sha256,
         "chain": provenance.chain,
-        "resolved_sha256": provenance.resolved_sha256,
+        "merged_sha256": provenance.merged_sha256,
         "seed": result.seed,
         "options": ", ".join(f"{k} {v}" for k, v in provenance.options.items() if v is not None)
         or "the scenario's own",

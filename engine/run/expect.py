@@ -12,10 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 from engine.inference.answer import Answer
+from engine.inference.diagnostics import within_noise
 from engine.run.result import Check, Result, Status
 from engine.scenario.schema import Expectation, Scenario
-
-TOO_CLOSE_MCSE = 3.0  # a margin under this many Monte Carlo standard errors is too close
 
 
 def _subject(condition: Answer, kind: str):
@@ -69,7 +68,7 @@ def evaluate(name: str, expectation: Expectation, result: Result) -> Check:
         weights, strict = {k: 1.0, runner_up: -1.0}, True
         text = f"P({subject}{where}) is the largest (next: {ids[runner_up]})"
     mcse = _mcse(condition, draws, weights)
-    if mcse > 0 and abs(margin) < TOO_CLOSE_MCSE * mcse:
+    if within_noise(margin, mcse):
         status = Status.TOO_CLOSE
     elif margin > 0 or (margin == 0 and not strict):
         status = Status.PASS

@@ -19,13 +19,13 @@ from pydantic import ValidationError
 from engine.scenario.discover import discover
 from engine.scenario.issues import ScenarioError, ScenarioIssue, sort_issues
 from engine.scenario.merge import MergedDocument, read_document
-from engine.scenario.rules import check_rules
+from engine.scenario.rules import rule_issues
 from engine.scenario.schema import Scenario
 from engine.scenario.translate import translate
 
 
 @dataclass
-class Checked:
+class Validated:
     """The outcome of checking one file.
 
     Attributes
@@ -51,7 +51,7 @@ class Checked:
         return self.scenario is not None and not self.issues
 
 
-def check_file(path: str | Path) -> Checked:
+def validate_file(path: str | Path) -> Validated:
     """Read, resolve and validate one scenario file, collecting every problem.
 
     Parameters
@@ -61,19 +61,19 @@ def check_file(path: str | Path) -> Checked:
 
     Returns
     -------
-    Checked
+    Validated
         The document, the scenario (None unless there is no issue) and the issues.
     """
     path = Path(path)
     document, issues = read_document(path)
     if document is None:
-        return Checked(path, None, None, sort_issues(issues))
-    scenario, found = check_document(document)
+        return Validated(path, None, None, sort_issues(issues))
+    scenario, found = validate_document(document)
     issues = _first_per_place(issues, found)
-    return Checked(path, document, scenario if not issues else None, sort_issues(issues))
+    return Validated(path, document, scenario if not issues else None, sort_issues(issues))
 
 
-def check_files(paths: Iterable[str | Path]) -> list[Checked]:
+def validate_files(paths: Iterable[str | Path]) -> list[Validated]:
     """Check several files as one batch: each on its own, then scenario ids across them.
 
     Parameters
@@ -83,11 +83,11 @@ def check_files(paths: Iterable[str | Path]) -> list[Checked]:
 
     Returns
     -------
-    list of Checked
+    list of Validated
         One per file, in order; a file whose id repeats an earlier file's gets an issue.
     """
-    checked = [check_file(path) for path in paths]
-    for issue in check_unique_ids(c.document for c in checked if c.document is not None):
+    checked = [validate_file(path) for path in paths]
+    for issue in unique_id_issues(c.document for c in checked if c.document is not None):
         for entry in checked:
             if entry.document is not None and str(entry.path) == issue.file:
                 entry.issues = sort_issues([*entry.issues, issue])
@@ -95,23 +95,16 @@ def check_files(paths: Iterable[str | Path]) -> list[Checked]:
     return checked
 
 
-def check_paths(paths: Iterable[str | Path]) -> list[Checked]:
+def validate_paths(paths: Iterable[str | Path]) -> list[Validated]:
     """Every scenario file among ``paths`` (files and folders), checked as one batch.
 
     The one way every command finds its files: :func:`engine.scenario.discover.discover` (``_*.yaml``
-    are parents only), then :func:`check_files`.
+    are parents only), then :func:`validate_files`.
     """
-    return check_files(discover(paths))
+    return validate_files(discover(paths))
 
 
-def invalid_first(paths: Iterable[str | Path]) -> tuple[list[Checked], list[Checked]]:
-    """:func:`check_paths`, split into the invalid files and the valid ones, each in order: the
-    batch commands report the invalid files at once (validating is quick), then run the rest."""
-    checked = check_paths(paths)
-    return [c for c in checked if not c.ok], [c for c in checked if c.ok]
-
-
-def check_document(document: MergedDocument) -> tuple[Scenario | None, list[ScenarioIssue]]:
+def validate_document(document: MergedDocument) -> tuple[Scenario | None, list[ScenarioIssue]]:
     """Validate a resolved document against the format and the cross-reference rules.
 
     Parameters
@@ -131,11 +124,11 @@ def check_document(document: MergedDocument) -> tuple[Scenario | None, list[Scen
         scenario = Scenario.model_validate(document.data)
     except ValidationError as exc:
         issues = [translate(error, document) for error in exc.errors(include_url=False)]
-    issues = _first_per_place(issues, check_rules(document.data, document.where))
+    issues = _first_per_place(issues, rule_issues(document.data, document.where))
     return (scenario if not issues else None), issues
 
 
-def check_unique_ids(documents: Iterable[MergedDocument]) -> list[ScenarioIssue]:
+def unique_id_issues(documents: Iterable[MergedDocument]) -> list[ScenarioIssue]:
     """Scenario ids are unique within a batch (SPEC §1): they name the report folders.
 
     Parameters
@@ -200,7 +193,7 @@ def load_scenario(path: str | Path) -> Scenario:
     ScenarioError
         With every problem in the file at once: reading, format and cross-references.
     """
-    checked = check_file(path)
+    checked = validate_file(path)
     if checked.scenario is None:
         raise ScenarioError(checked.issues)
     return checked.scenario

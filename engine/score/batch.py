@@ -1,10 +1,9 @@
 """``signpost score`` as plain data: one record per scenario file, then the SPEC §10 object.
 
-Like ``signpost check`` (:mod:`engine.check.batch`): discover the files (``_*.yaml`` are parents
-only), validate them all (ids unique across the batch), then run each valid file once with
-:func:`engine.run.run` ``scope="results"`` (main result and timeline, no analysis) and score it
-when it has a ``resolved`` block. An invalid file is recorded with its errors and the others are
-still scored; the exit code is 2 when any file is invalid (or none was found), else 0.
+The files go through the batch loop of :mod:`engine.run.batch` (as ``signpost check``'s do):
+each valid file is run once with :func:`engine.run.run` ``scope="results"`` (main result and
+timeline, no analysis) and scored when it has a ``resolved`` block. An invalid file is recorded
+with its errors and the others are still scored.
 """
 
 from __future__ import annotations
@@ -16,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.cli.exit import BAD_INPUT, OK, ExitCode
+from engine.run.batch import Outcome, run_batch
 from engine.scenario.issues import ScenarioIssue
 from engine.score.scores import Score, calibration_of, finite, means, score
 
 
 @dataclass
-class FileScore:
+class FileScore(Outcome):
     """The score of one scenario file.
 
     Attributes
@@ -43,6 +42,10 @@ class FileScore:
         How the numbers were computed (``exact``, ``importance``, ``nuts``, …).
     seconds : float
         Wall time of the run.
+    error : str
+        Why the run failed on a valid scenario; empty when it did not.
+    bad_input : bool
+        That failure is the scenario's (it cannot be run as written).
     """
 
     path: Path
@@ -53,11 +56,8 @@ class FileScore:
     reliable: bool = True
     method: str = ""
     seconds: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        """True when the file is a valid scenario."""
-        return not self.issues
+    error: str = ""
+    bad_input: bool = False
 
     @property
     def resolved(self) -> bool:
@@ -103,8 +103,13 @@ def score_scenario(scenario, path: str | Path = "", progress=None) -> FileScore:
     )
 
 
-def score_paths(
-    paths: Iterable[str | Path], *, progress: Callable[[str], None] | None = None
+def _score_job(task, progress=None) -> FileScore:
+    scenario, path = task
+    return score_scenario(scenario, path, progress=progress)
+
+
+def score_batch(
+    paths: Iterable[str | Path], *, progress: Callable[[str], None] | None = None, jobs: int = 1
 ) -> Iterator[FileScore]:
     """Score every scenario file among ``paths``, yielding each file as soon as it is done.
 
@@ -113,33 +118,25 @@ def score_paths(
     paths : iterable of str or Path
         Files and folders (see :func:`engine.scenario.discover.discover`).
     progress : callable, optional
-        Called with ``"file: step"`` messages while running.
+        Called with ``"file: step"`` messages while running (in this process).
+    jobs : int
+        Worker processes (1: in this process, in order).
 
     Yields
     ------
     FileScore
         Invalid files first (validation is quick), then each valid file once run.
     """
-    from engine.scenario.validate import invalid_first
 
-    invalid, valid = invalid_first(paths)
-    for entry in invalid:
-        yield FileScore(entry.path, issues=list(entry.issues))
-    for entry in valid:
-        name = Path(entry.path).as_posix()
+    def step(task, message: str) -> None:
+        if progress is not None:
+            progress(f"{Path(task[1]).as_posix()}: {message}")
 
-        def say(message: str, name: str = name) -> None:
-            if progress is not None:
-                progress(f"{name}: {message}")
-
-        say("starting")
-        yield score_scenario(entry.scenario, entry.path, progress=say)
-
-
-def exit_code(files: Iterable[FileScore]) -> ExitCode:
-    """2 when any file is invalid or none was found, else 0 (a score is never a failure)."""
-    files = list(files)
-    return BAD_INPUT if not files or any(not f.ok for f in files) else OK
+    for run in run_batch(paths, _score_job, jobs=jobs, step=step):
+        if run.ok:
+            yield run.value
+        else:
+            yield FileScore(run.path, issues=run.issues, error=run.error, bad_input=run.bad_input)
 
 
 def resolved(files: Iterable[FileScore]) -> list[FileScore]:
@@ -173,6 +170,7 @@ def to_json(files: Sequence[FileScore]) -> dict[str, Any]:
     out["invalid"] = [
         {"file": f.path.as_posix(), "errors": [issue.to_dict() for issue in f.issues]}
         for f in files
-        if not f.ok
+        if f.invalid
     ]
+    out["not_run"] = [{"file": f.path.as_posix(), "error": f.error} for f in files if f.error]
     return out

@@ -113,7 +113,9 @@ def render_lines(files: Sequence[FileScore]) -> list[str]:
             note = f"  {UNRELIABLE}" if not f.reliable else ""
             lines.append(f"  {f.id:<{width}}  {f.path.as_posix()}{note}")
     for f in files:
-        if not f.ok:
+        if f.invalid:
             lines.append(f"ERROR  {f.path.as_posix()}  invalid scenario")
             lines += [issue.format() for issue in f.issues]
+        elif f.error:
+            lines.append(f"ERROR  {f.path.as_posix()}  could not be run: {f.error}")
     return lines

@@ -28,7 +28,7 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def check_rules(data: dict[str, Any], where: SourceMap) -> list[ScenarioIssue]:
+def rule_issues(data: dict[str, Any], where: SourceMap) -> list[ScenarioIssue]:
     """Run every rule of :data:`RULES` on a resolved document's values.
 
     Parameters

@@ -1,0 +1,145 @@
+"""The one batch loop of ``signpost check``, ``score`` and ``report``.
+
+1. :func:`validate_batch`: find the scenario files among the paths (``_*.yaml`` are parents only)
+   and validate them all, scenario ids unique across the batch. Validating is quick, so invalid
+   files are known (and reported) before anything runs.
+2. :func:`execute`: run a job on each valid scenario, on ``jobs`` worker processes
+   (:func:`engine.infra.workers.run_tasks`), yielding each file's :class:`FileRun` as it
+   finishes. A scenario the job fails on is recorded (a valid scenario that cannot be run, such
+   as one too wide to sum, as bad input; anything else as an internal error) and the rest go on.
+
+:func:`run_batch` is both in order. What a file's outcome means for the exit code is the CLI's
+choice (:func:`engine.cli.exit.batch_exit_code`), the same for every command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.scenario.issues import ScenarioIssue
+from engine.scenario.schema import Scenario
+from engine.scenario.validate import Validated, validate_paths
+
+
+class Outcome:
+    """What a batch says of one file, whatever the command: invalid, bad input, crashed or ok.
+
+    A mixin for records with ``issues`` (validation errors), ``error`` (why the job failed on
+    a valid scenario, one line) and ``bad_input`` (that failure is the scenario's).
+    """
+
+    issues: list[ScenarioIssue]
+    error: str
+    bad_input: bool
+
+    @property
+    def invalid(self) -> bool:
+        """The file is not a valid scenario."""
+        return bool(self.issues)
+
+    @property
+    def crashed(self) -> bool:
+        """The job failed on a valid scenario through no fault of the scenario."""
+        return bool(self.error) and not self.bad_input
+
+    @property
+    def ok(self) -> bool:
+        """Valid, and the job succeeded."""
+        return not self.issues and not self.error
+
+
+@dataclass
+class FileRun(Outcome):
+    """What became of one file of a batch.
+
+    Attributes
+    ----------
+    path : Path
+        The file as named.
+    scenario : Scenario or None
+        The validated scenario; None when the file is invalid.
+    issues : list of ScenarioIssue
+        The validation errors; empty when the file is valid.
+    value : Any
+        What the job returned (None unless it succeeded).
+    error : str
+        Why the job failed on a valid scenario, in one line; empty when it did not.
+    bad_input : bool
+        The job's failure is the scenario's (it cannot be run as written, e.g. too wide to sum),
+        not a bug in Signpost.
+    """
+
+    path: Path
+    scenario: Scenario | None = None
+    issues: list[ScenarioIssue] = field(default_factory=list)
+    value: Any = None
+    error: str = ""
+    bad_input: bool = False
+
+
+def validate_batch(paths: Iterable[str | Path]) -> tuple[list[Validated], list[Validated]]:
+    """Every scenario file among ``paths`` validated as one batch: (invalid, valid), each in
+    discovery order."""
+    validated = validate_paths(paths)
+    return [v for v in validated if not v.ok], [v for v in validated if v.ok]
+
+
+def failure_of(exc: BaseException) -> tuple[str, bool]:
+    """(one line, whether it is bad input) for an exception a job raised on a valid scenario."""
+    message = " ".join(str(exc).split())[:500]
+    if getattr(exc, "bad_input", False):
+        return message, True
+    return f"internal error: {type(exc).__name__}: {message}", False
+
+
+def execute(
+    job: Callable[..., Any],
+    tasks: Sequence[Any],
+    *,
+    paths: Sequence[Path],
+    scenarios: Sequence[Scenario],
+    jobs: int = 1,
+    step: Callable[[Any, str], None] | None = None,
+) -> Iterator[FileRun]:
+    """Run ``job(task)`` for every task (the task of ``paths[i]`` is ``tasks[i]``) and yield each
+    file's :class:`FileRun` as it finishes (in order when ``jobs == 1``)."""
+    from engine.infra.workers import run_tasks
+
+    where = {id(task): i for i, task in enumerate(tasks)}  # run_tasks yields the same objects
+    for task, outcome in run_tasks(job, tasks, jobs=jobs, step=step):
+        i = where[id(task)]
+        run = FileRun(paths[i], scenarios[i])
+        if isinstance(outcome, BaseException):
+            run.error, run.bad_input = failure_of(outcome)
+        else:
+            run.value = outcome
+        yield run
+
+
+def run_batch(
+    paths: Iterable[str | Path],
+    job: Callable[..., Any],
+    *,
+    jobs: int = 1,
+    step: Callable[[Any, str], None] | None = None,
+) -> Iterator[FileRun]:
+    """Validate every file among ``paths``, then run ``job((scenario, path))`` on each valid one.
+
+    Yields the invalid files first (with their issues), then each valid file as its job
+    finishes.
+    """
+    invalid, valid = validate_batch(paths)
+    for entry in invalid:
+        yield FileRun(entry.path, issues=list(entry.issues))
+    tasks = [(entry.scenario, entry.path) for entry in valid]
+    yield from execute(
+        job,
+        tasks,
+        paths=[entry.path for entry in valid],
+        scenarios=[entry.scenario for entry in valid],
+        jobs=jobs,
+        step=step,
+    )
