@@ -1,39 +1,49 @@
-"""How a setting's numbers are computed: exact, importance sampling, or NUTS (SPEC §4, §8).
+"""How a setting's numbers are computed: the evaluators of the methods registry
+(:mod:`engine.scenario.methods`), one module per method.
 
-An *evaluator* answers one setting (evidence and interventions) with a
-:class:`engine.result.Answer`; an analysis setting (``analysis=True``, a driver set true or
-false) only needs the outcomes' probabilities, so its condition has no driver summaries.
-Which one the runner uses:
+An *evaluator* answers one setting (evidence and interventions) with an
+:class:`engine.inference.answer.Answer`; an analysis setting (``analysis=True``, a driver set to
+a value) only needs the outcomes' probabilities, so its answer has no driver summaries. Which
+one the runner uses:
 
 - every number fixed: :class:`~engine.inference.exact.ExactEvaluator`, exact variable
-  elimination, no draws;
-- ``inference.method: auto`` (the default): :class:`~engine.inference.auto.AutoEvaluator`.
-  Importance sampling from one set of prior draws shared by every setting; a setting whose
-  weights miss the bar (Pareto k > 0.7 or ESS < 400) gets more prior draws, then NUTS;
+  elimination, no draws, whatever the method asked for;
+- ``auto`` (the default): :class:`~engine.inference.auto.AutoEvaluator`, importance sampling
+  from one set of prior draws shared by every setting, and for a setting whose weights miss the
+  bar more draws, then NUTS;
 - ``importance``: importance sampling only (a setting that misses the bar says so);
-- ``nuts``: NUTS for every setting, as the first versions of Signpost did.
+- ``nuts``: NUTS for every setting.
+
+Importing this package is light: each evaluator's module (NumPy, and PyMC for NUTS) is loaded
+when it is chosen.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import importlib
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
-from engine.inference.network import Network
-from engine.scenario.schema import Scenario
+from engine.scenario.methods import CHOICES
+from engine.scenario.schema import Inference, Scenario
 
-METHODS = ("auto", "importance", "nuts")
+if TYPE_CHECKING:
+    from engine.inference.network import Network
 
 
 @dataclass(frozen=True)
 class InferenceOptions:
-    """The scenario's ``inference`` block, with any override from the command line."""
+    """The scenario's ``inference`` block, with any override from the command line.
 
-    method: str = "auto"
-    draws: int = 1000
-    tune: int = 1000
-    chains: int = 4
-    seed: int = 20220107
-    target_accept: float = 0.9
+    Its fields, defaults and limits are the schema's (:class:`engine.scenario.schema.Inference`).
+    """
+
+    method: str
+    draws: int
+    tune: int
+    chains: int
+    seed: int
+    target_accept: float
 
     @property
     def prior_draws(self) -> int:
@@ -41,19 +51,24 @@ class InferenceOptions:
         return self.draws * self.chains
 
     @classmethod
-    def of(cls, scenario: Scenario, **overrides: int | str | None) -> InferenceOptions:
-        """The scenario's block; each override that is not None replaces its key."""
-        own = scenario.inference
-        values = {
-            "method": own.method,
-            "draws": own.draws,
-            "tune": own.tune,
-            "chains": own.chains,
-            "seed": own.seed,
-            "target_accept": own.target_accept,
-        }
+    def of(
+        cls, scenario: Scenario | None = None, **overrides: int | str | None
+    ) -> InferenceOptions:
+        """The scenario's block (the schema's defaults without one); each override that is not
+        None replaces its key."""
+        block = scenario.inference if scenario is not None else Inference()
+        values = {f.name: getattr(block, f.name) for f in fields(cls)}
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+
+# The evaluator of each choice: "module:class", loaded when chosen (one entry per CHOICES).
+EVALUATORS = {
+    "auto": "engine.inference.auto:AutoEvaluator",
+    "importance": "engine.inference.auto:ImportanceOnly",
+    "nuts": "engine.inference.nuts:NutsEvaluator",
+}
+assert tuple(EVALUATORS) == CHOICES, "every method a scenario may ask for has an evaluator"
 
 
 def evaluator_for(network: Network, options: InferenceOptions):
@@ -62,10 +77,7 @@ def evaluator_for(network: Network, options: InferenceOptions):
         from engine.inference.exact import ExactEvaluator
 
         return ExactEvaluator(network)
-    if options.method == "nuts":
-        from engine.inference.nuts import NutsEvaluator
-
-        return NutsEvaluator(network, options)
-    from engine.inference.auto import AutoEvaluator
-
-    return AutoEvaluator(network, options, fallback=options.method == "auto")
+    if options.method not in EVALUATORS:
+        raise ValueError(f"unknown method {options.method!r}: expected one of {', '.join(CHOICES)}")
+    module, name = EVALUATORS[options.method].split(":")
+    return getattr(importlib.import_module(module), name)(network, options)

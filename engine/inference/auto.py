@@ -40,3 +40,11 @@ class AutoEvaluator:
         if condition.sample.chains:
             return self.nuts.item_joints(condition, setting)
         return self.importance.item_joints(condition, setting)
+
+
+class ImportanceOnly(AutoEvaluator):
+    """``inference.method: importance``: importance sampling only; a setting whose weights miss
+    the bar says so instead of falling back to NUTS."""
+
+    def __init__(self, network: Network, options: InferenceOptions):
+        super().__init__(network, options, fallback=False)

@@ -151,7 +151,7 @@ def write_overview(out: str | Path, summaries: list[dict], failed: list[dict]) -
         )
     heatmap = None
     if summaries:
-        from engine.report.figures import heatmap as draw_heatmap
+        from engine.report.figures.overview import heatmap as draw_heatmap
 
         nan = float("nan")
         grid = [[s["outcomes"].get(k, {}).get("p", nan) for k in outcomes] for s in summaries]
@@ -191,7 +191,7 @@ def _calibration(resolutions: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The calibration chart and table of the batch, from enough resolved scenarios on."""
     if len(resolutions) < MIN_CALIBRATION:
         return None
-    from engine.report.figures import calibration_chart
+    from engine.report.figures.overview import calibration_chart
 
     pairs = [(p, k == r["outcome"]) for r in resolutions for k, p in r["probabilities"].items()]
     bins = calibration(pairs)

@@ -22,7 +22,8 @@ from engine.display import percent, share, word
 from engine.inference.diagnostics import ESS_MIN, PARETO_K_MAX, RHAT_MAX
 from engine.inference.network import network_of
 from engine.infra.files import remove_stale_temporaries, write_text
-from engine.report import figures
+from engine.report.figures import charts as scenario_charts
+from engine.report.figures import graph
 from engine.report.numbers import prior_of
 from engine.report.posterior import write_posterior
 from engine.report.tables import report_tables, write_csv
@@ -126,17 +127,17 @@ def write_report(
         (folder / "posterior.nc").unlink(missing_ok=True)
     context = page_context(scenario, result, provenance, files=["report.md", *written])
     write_text(folder / "report.md", render_markdown("report.md", **context))
-    context["charts"] = charts(scenario, result)
+    context["charts"] = figures_of(scenario, result)
     write_text(folder / "index.html", render_html("page.html", **context))
     return ["index.html", "report.md", *written]
 
 
-def charts(scenario: Scenario, result: Result) -> dict[str, Markup]:
+def figures_of(scenario: Scenario, result: Result) -> dict[str, Markup]:
     """The page's figures as inline SVG (matplotlib escapes the text inside)."""
     return {
-        "outcomes": Markup(figures.outcome_chart(result)),
-        "timeline": Markup(figures.timeline_chart(result, scenario)),
-        "graph": Markup(figures.graph_diagram(scenario, result)),
+        "outcomes": Markup(scenario_charts.outcome_chart(result)),
+        "timeline": Markup(scenario_charts.timeline_chart(result, scenario)),
+        "graph": Markup(graph.graph_diagram(scenario, result)),
     }
 
 

@@ -22,6 +22,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from engine.scenario.methods import CHOICES
+from engine.scenario.methods import DEFAULT as DEFAULT_METHOD
 from engine.scenario.values import EFFECT_WORDS, PROBABILITY_WORDS, normalise_word
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -374,8 +376,8 @@ def _not_bool(value: Any) -> Any:
 
 
 class Inference(Strict):
-    method: Literal["auto", "importance", "nuts"] = Field(
-        "auto", description="auto, importance or nuts"
+    method: Literal[CHOICES] = Field(
+        DEFAULT_METHOD, description=", ".join(CHOICES[:-1]) + " or " + CHOICES[-1]
     )
     seed: Annotated[int, Field(ge=0)] = Field(20220107, description="a whole number, 0 or more")
     chains: Annotated[int, Field(ge=1, le=16)] = Field(4, description="a whole number from 1 to 16")
