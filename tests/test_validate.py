@@ -6,7 +6,7 @@ import pytest
 
 from engine.scenario.issues import ScenarioError
 from engine.scenario.merge import load_document
-from engine.scenario.rules.causes import strongly_connected
+from engine.scenario.rules.cause_cycle import strongly_connected
 from engine.scenario.schema import Scenario
 from engine.scenario.validate import load_scenario, unique_id_issues, validate_file, validate_files
 

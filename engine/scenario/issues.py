@@ -8,49 +8,97 @@ analyst sees them at once (SPEC §7).
 
 from __future__ import annotations
 
+import functools
+import importlib
 import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-# Every rule a scenario can break, by code. Codes are stable: tools and tests match on them.
-CODES: dict[str, str] = {
-    # reading the file
-    "not-found": "the file does not exist or cannot be read",
-    "too-large": "the file is larger than a scenario can reasonably be",
-    "encoding": "the file is not UTF-8 text",
-    "control-character": "the file holds a control character",
-    "tab-indent": "a tab in the indentation of a line",
-    "yaml-syntax": "the text is not valid YAML",
-    "documents": "the file holds more than one YAML document",
-    "empty": "the file holds no scenario",
-    "too-deep": "the YAML nests absurdly deep",
-    "anchor": "a YAML anchor (&name) or alias (*name)",
-    "tag": "a YAML tag (!!python/..., !name)",
-    "duplicate-key": "the same key twice in one mapping",
-    "key-type": "a key YAML reads as a boolean, number, date or null, or a key that is not text",
-    "extends": "a missing, looping or malformed `extends`",
-    # the format (engine.scenario.schema)
-    "unknown-key": "a key the format does not have",
-    "missing-key": "a required key is missing",
-    "wrong-type": "a value of the wrong type",
-    "unknown-word": "an unknown probability or effect word",
-    "probability-range": "a probability outside (0, 1)",
-    "not-finite": "a number that is not finite (.nan, .inf)",
-    "range-order": "a range whose low end is not below its high end",
-    "bad-id": "an id that does not match the id pattern",
-    "bad-url": "a source url whose scheme is not http or https",
-    "bad-value": "a value the format does not allow here",
-    # cross-references (engine.scenario.rules)
-    "unknown-id": "a reference to an id that does not exist",
-    "self-cause": "a driver listed among its own causes",
-    "cause-cycle": "the causes among drivers form a cycle",
-    "contradictory-evidence": "hard evidence that contradicts other hard evidence",
-    "resolved-early": "a resolution dated on or before the scenario's as_of",
-    # a batch of files
-    "duplicate-id": "two scenarios of one batch share an id",
-}
+# A minimal valid scenario, less its id: every fragment example extends it (see :class:`Code`).
+EXAMPLE_BASE = """\
+signpost: 1
+title: An example
+as_of: 2022-01-07
+drivers:
+  a: {label: A, p: 0.3}
+  b: {label: B, p: 0.6}
+outcomes:
+  up: {label: Up}
+  down: {label: Down}
+"""
+
+# The modules that declare codes (module-level Code objects), and so raise them.
+_DECLARING = (
+    "engine.scenario.reader",
+    "engine.scenario.merge",
+    "engine.scenario.translate",
+    "engine.scenario.rules",
+    "engine.scenario.validate",
+)
+
+
+@dataclass(frozen=True)
+class Code:
+    """An error code: declared once, beside the check that raises it (as sqlfluff's rules are).
+
+    Attributes
+    ----------
+    name : str
+        What tools match on (``unknown-id``); stable.
+    description : str
+        The problem, in one line (``scenarios/SCHEMA.md`` lists the same line).
+    bad, good : str or bytes or None
+        A file's text that earns exactly this code, and one that earns none. By default each is
+        a *fragment*: the file is ``extends: _base.yaml`` and ``id: example`` (each left out when
+        the fragment writes that key itself) then the fragment, beside a ``_base.yaml`` holding
+        :data:`EXAMPLE_BASE`, so ``extends`` deep-merges the fragment into a minimal valid
+        scenario (SPEC §6); the file is checked in a batch after ``other.yaml``, another child of
+        the base with the id ``other``. With ``whole``, the example is the whole file, and None
+        means no file at all.
+    whole : bool
+        Whether the examples are whole files rather than fragments.
+    """
+
+    name: str
+    description: str
+    bad: str | bytes | None
+    good: str | bytes
+    whole: bool = False
+
+
+@functools.cache
+def codes() -> dict[str, Code]:
+    """Every error code, by name, gathered from the modules that raise them.
+
+    Returns
+    -------
+    dict of str to Code
+        In the order the modules are read (reading, ``extends``, the format, the rules, a
+        batch).
+
+    Raises
+    ------
+    ValueError
+        When two different declarations share a name.
+    """
+    found: dict[str, Code] = {}
+    for name in _DECLARING:
+        module = importlib.import_module(name)
+        for part in (module, *getattr(module, "RULES", ())):
+            for value in vars(part).values():
+                if isinstance(value, Code) and found.setdefault(value.name, value) != value:
+                    raise ValueError(f"error code {value.name!r} is declared twice")
+    return found
+
+
+def __getattr__(name: str) -> Any:
+    # CODES is built on first use: the modules that declare codes import this one.
+    if name == "CODES":
+        return codes()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _PLAIN_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -87,7 +135,7 @@ class ScenarioIssue:
     Attributes
     ----------
     code : str
-        The rule broken, a key of :data:`CODES`.
+        The rule broken: the name of a declared :class:`Code` (see :func:`codes`).
     message : str
         What is wrong, in one line.
     hint : str
@@ -109,7 +157,7 @@ class ScenarioIssue:
     path: tuple[str | int, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
-        if self.code not in CODES:
+        if self.code not in codes():
             raise ValueError(f"unknown error code {self.code!r}")
 
     @property

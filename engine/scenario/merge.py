@@ -16,11 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from engine.scenario.discover import SUFFIXES
-from engine.scenario.issues import ScenarioError, ScenarioIssue
+from engine.scenario.issues import Code, ScenarioError, ScenarioIssue
 from engine.scenario.reader import issue_at, read_one
 from engine.scenario.source import KeyPath, SourceMap
 
 MAX_CHAIN = 32  # files in one chain of `extends`
+
+EXTENDS = Code(
+    "extends",
+    "a missing parent, a loop, or an `extends` that is not a relative path",
+    bad="extends: _gone.yaml\n",
+    good="extends: ./_base.yaml\n",
+)
 
 
 @dataclass
@@ -79,25 +86,25 @@ def _find_parent(data: dict, where: SourceMap, child: Path, chain: list[tuple[Pa
     path = ("extends",)
     if not isinstance(value, str) or not value.strip():
         hint = "write the parent's file name relative to this file, like `_base.yaml`"
-        return None, issue_at("extends", "`extends` takes a file path", hint, here, path)
+        return None, issue_at(EXTENDS, "`extends` takes a file path", hint, here, path)
     if os.path.isabs(value):
         hint = "write the path relative to this file, like `_base.yaml` or `../_base.yaml`"
-        return None, issue_at("extends", "`extends` takes a relative path", hint, here, path)
+        return None, issue_at(EXTENDS, "`extends` takes a relative path", hint, here, path)
     parent = child.parent / value
     shown = os.path.normpath(os.path.join(os.path.dirname(chain[-1][1]), value))
     real = parent.resolve()
     if any(real == seen for seen, _ in chain):
         loop = " -> ".join([name for _, name in chain] + [shown])
         hint = "one of these files must stop extending the others"
-        return None, issue_at("extends", f"`extends` loops: {loop}", hint, here, path)
+        return None, issue_at(EXTENDS, f"`extends` loops: {loop}", hint, here, path)
     if len(chain) >= MAX_CHAIN:
         message = f"`extends` chains more than {MAX_CHAIN} files"
-        return None, issue_at("extends", message, "shorten the chain", here, path)
+        return None, issue_at(EXTENDS, message, "shorten the chain", here, path)
     if not parent.is_file():
         message = f"`extends` names {shown}, which does not exist"
         near = _near_files(parent)
         hint = f"did you mean {', '.join(near)}?" if near else "check the file name"
-        return None, issue_at("extends", message, hint, here, path)
+        return None, issue_at(EXTENDS, message, hint, here, path)
     return (parent, shown), None
 
 

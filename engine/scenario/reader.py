@@ -31,7 +31,7 @@ from typing import Any
 
 import yaml
 
-from engine.scenario.issues import ScenarioIssue
+from engine.scenario.issues import Code, ScenarioIssue
 from engine.scenario.source import KeyPath, Location, SourceMap
 
 MAX_BYTES = 1_000_000  # a real scenario is a few kilobytes
@@ -84,6 +84,101 @@ _READS_AS = {
 FORMAT_KEYS = {("resolved", "on")}
 
 
+# The codes a file earns while it is read (SPEC §7), each with a bad and a good example.
+NOT_FOUND = Code(
+    "not-found",
+    "the file does not exist or cannot be read",
+    bad=None,
+    good="extends: _base.yaml\nid: example\n",
+    whole=True,
+)
+TOO_LARGE = Code(
+    "too-large",
+    "the file is over 1 MB",
+    bad="# " + "x" * MAX_BYTES + "\n",
+    good="# a short comment\n",
+)
+ENCODING = Code(
+    "encoding", "the file is not UTF-8", bad=b"title: Caf\xe9 opens\n", good="title: Café opens\n"
+)
+CONTROL_CHARACTER = Code(
+    "control-character",
+    "a control character, raw or written as an escape (tab and line breaks aside)",
+    bad="title: Alarm \a rings\n",
+    good="title: Alarm rings\n",
+)
+TAB_INDENT = Code(
+    "tab-indent",
+    "a tab in the indentation of a line",
+    bad="drivers:\n\ta: {label: A}\n",
+    good="drivers:\n  a: {label: A}\n",
+)
+YAML_SYNTAX = Code(
+    "yaml-syntax",
+    "the text is not valid YAML",
+    bad="title: [unclosed\n",
+    good="title: '[closed]'\n",
+)
+DOCUMENTS = Code(
+    "documents",
+    "more than one YAML document (a second `---`)",
+    bad="---\ntitle: A second document\n",
+    good="title: One document\n",
+)
+EMPTY = Code(
+    "empty",
+    "no scenario in the file",
+    bad="# only a comment\n",
+    good="extends: _base.yaml\nid: example\n",
+    whole=True,
+)
+TOO_DEEP = Code(
+    "too-deep",
+    f"nesting more than {MAX_DEPTH} levels deep",
+    bad="authors: " + "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1) + "\n",
+    good="authors: [Jane Doe]\n",
+)
+ANCHOR = Code(
+    "anchor",
+    "an anchor (`&name`) or alias (`*name`): copy the value or use `extends`",
+    bad="drivers:\n  a: {label: &same A}\n",
+    good="drivers:\n  a: {label: A}\n",
+)
+TAG = Code(
+    "tag",
+    "a YAML tag (`!!python/...`, `!!str`, `!name`)",
+    bad="title: !!str Tagged\n",
+    good="title: Plain\n",
+)
+DUPLICATE_KEY = Code(
+    "duplicate-key",
+    "the same key twice in one mapping",
+    bad="title: One\ntitle: Two\n",
+    good="title: One\n",
+)
+KEY_TYPE = Code(
+    "key-type",
+    "a key YAML reads as a boolean, number, date or null (`on:`, `no:`, `y:`, `1e3:`, "
+    "`2022-01-01:`, `null:`): quote it or rename it",
+    bad="sources:\n  on: {title: Switched on}\n",
+    good='sources:\n  "on": {title: Switched on}\n',
+)
+# Two codes of the format that reading already finds: the file's top is not a mapping, a date
+# that does not exist. The format's other cases are engine.scenario.translate's.
+WRONG_TYPE = Code(
+    "wrong-type",
+    "a value of the wrong type (including a quoted number or date)",
+    bad="title: [a, list]\n",
+    good="title: a title\n",
+)
+BAD_VALUE = Code(
+    "bad-value",
+    "any other value the format does not allow there",
+    bad="as_of: 2022-02-30\n",
+    good="as_of: 2022-02-28\n",
+)
+
+
 class _TooDeep(Exception):
     def __init__(self, mark: yaml.Mark) -> None:
         self.mark = mark
@@ -121,9 +216,10 @@ class _Loader(yaml.SafeLoader):
 
 
 def issue_at(
-    code: str, message: str, hint: str, where: Location, path: KeyPath = ()
+    code: Code, message: str, hint: str, where: Location, path: KeyPath = ()
 ) -> ScenarioIssue:
-    return ScenarioIssue(code, message, hint, where.file, where.line, where.column, path)
+    """An issue of ``code`` placed at ``where``."""
+    return ScenarioIssue(code.name, message, hint, where.file, where.line, where.column, path)
 
 
 def _at_mark(file: str, mark: yaml.Mark | None, style: str | None = None) -> Location:
@@ -146,16 +242,16 @@ def _read_text(path: Path, file: str) -> tuple[str | None, list[ScenarioIssue]]:
     whole = Location(file, 0, 0)
     try:
         if path.is_dir():
-            return None, [issue_at("not-found", "is a folder, not a file", "", whole)]
+            return None, [issue_at(NOT_FOUND, "is a folder, not a file", "", whole)]
         raw = path.read_bytes()
     except FileNotFoundError:
-        return None, [issue_at("not-found", "no such file", "check the path", whole)]
+        return None, [issue_at(NOT_FOUND, "no such file", "check the path", whole)]
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        return None, [issue_at("not-found", f"cannot read the file: {reason}", "", whole)]
+        return None, [issue_at(NOT_FOUND, f"cannot read the file: {reason}", "", whole)]
     if len(raw) > MAX_BYTES:
         message = f"the file has {len(raw):,} bytes, more than the {MAX_BYTES:,} allowed"
-        return None, [issue_at("too-large", message, "split it, or use `extends`", whole)]
+        return None, [issue_at(TOO_LARGE, message, "split it, or use `extends`", whole)]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -163,7 +259,7 @@ def _read_text(path: Path, file: str) -> tuple[str | None, list[ScenarioIssue]]:
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         message = f"the file is not UTF-8 text: byte 0x{raw[exc.start]:02x} cannot be read"
         hint = "save the file with the UTF-8 encoding"
-        return None, [issue_at("encoding", message, hint, Location(file, line, column))]
+        return None, [issue_at(ENCODING, message, hint, Location(file, line, column))]
     return text.removeprefix("\ufeff"), []
 
 
@@ -183,7 +279,7 @@ def _scan_text(text: str, file: str) -> list[ScenarioIssue]:
             else "delete it (it is invisible in most editors; retype that part of the line)"
         )
         where = _at_offset(file, text, match.start())
-        issues.append(issue_at("control-character", message, hint, where))
+        issues.append(issue_at(CONTROL_CHARACTER, message, hint, where))
     tabs = 0
     for number, line in enumerate(_BREAK.split(text), start=1):
         indent = line[: len(line) - len(line.lstrip(" \t"))]
@@ -194,7 +290,7 @@ def _scan_text(text: str, file: str) -> list[ScenarioIssue]:
                 break
             where = Location(file, number, indent.index("\t") + 1)
             hint = "indent with spaces only: YAML does not allow tabs there"
-            issues.append(issue_at("tab-indent", "a tab in the indentation", hint, where))
+            issues.append(issue_at(TAB_INDENT, "a tab in the indentation", hint, where))
     return issues
 
 
@@ -221,7 +317,7 @@ def _syntaxissue_at(exc: yaml.YAMLError, text: str, file: str) -> ScenarioIssue:
     if isinstance(exc, yaml.reader.ReaderError):
         where = _at_offset(file, text, min(max(exc.position, 0), len(text)))
         message = f"character U+{exc.character:04X} is not allowed"
-        return issue_at("control-character", message, "delete it", where)
+        return issue_at(CONTROL_CHARACTER, message, "delete it", where)
     problem = getattr(exc, "problem", None) or getattr(exc, "context", None) or str(exc)
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
@@ -231,7 +327,7 @@ def _syntaxissue_at(exc: yaml.YAMLError, text: str, file: str) -> ScenarioIssue:
         message += f" at line {context_mark.line + 1})" if context_mark else ")"
     hint = next((h for key, h in _SYNTAX_HINTS if key in message), "")
     hint = hint or "check the indentation, colons, quotes and brackets here"
-    return issue_at("yaml-syntax", " ".join(message.split()), hint, _at_mark(file, mark))
+    return issue_at(YAML_SYNTAX, " ".join(message.split()), hint, _at_mark(file, mark))
 
 
 def _compose(text: str, file: str) -> tuple[yaml.Node | None, list[ScenarioIssue]]:
@@ -246,11 +342,11 @@ def _compose(text: str, file: str) -> tuple[yaml.Node | None, list[ScenarioIssue
             where = _at_mark(file, loader.peek_event().start_mark)
             message = "a second YAML document starts here; a scenario file holds one"
             hint = "remove the `---` line and what follows, or move it to its own file"
-            return None, [issue_at("documents", message, hint, where)]
+            return None, [issue_at(DOCUMENTS, message, hint, where)]
         return root, []
     except _TooDeep as exc:
         message = f"the YAML nests more than {MAX_DEPTH} levels deep"
-        return None, [issue_at("too-deep", message, "flatten it", _at_mark(file, exc.mark))]
+        return None, [issue_at(TOO_DEEP, message, "flatten it", _at_mark(file, exc.mark))]
     except yaml.YAMLError as exc:
         return None, [_syntaxissue_at(exc, text, file)]
     finally:
@@ -302,13 +398,13 @@ class _Builder:
         hint = "anchors and aliases are not allowed: copy the value or use `extends`"
         if "alias" in notes:
             self.broken = True
-            self.issues.append(issue_at("anchor", "an alias (*name)", hint, here, path))
+            self.issues.append(issue_at(ANCHOR, "an alias (*name)", hint, here, path))
         if "anchor" in notes:
-            self.issues.append(issue_at("anchor", "an anchor (&name)", hint, here, path))
+            self.issues.append(issue_at(ANCHOR, "an anchor (&name)", hint, here, path))
         if "tag" in notes:
             message = f"the YAML tag `{node.tag}` is not allowed"
             hint = "remove it: write plain text, numbers, dates, true/false, lists and mappings"
-            self.issues.append(issue_at("tag", message, hint, here, path))
+            self.issues.append(issue_at(TAG, message, hint, here, path))
 
     def _scalar(self, node: yaml.ScalarNode, here: Location, path: KeyPath, tagged: bool) -> Any:
         if tagged or node.tag not in _SCALAR_TAGS or node.tag == _YAML + "str":
@@ -320,7 +416,7 @@ class _Builder:
             what = "date" if node.tag.endswith("timestamp") else "number"
             message = f"`{node.value}` looks like a {what} but is not a valid one"
             hint = "write a real date as YYYY-MM-DD" if what == "date" else "write a number"
-            self.issues.append(issue_at("bad-value", message, hint, here, path))
+            self.issues.append(issue_at(BAD_VALUE, message, hint, here, path))
             return node.value
 
     def _escaped_control(self, text: str, here: Location, path: KeyPath) -> None:
@@ -330,7 +426,7 @@ class _Builder:
             code = ord(match.group())
             message = f"the text holds character U+{code:04X} (written as an escape)"
             hint = "remove the escape; text may hold line breaks and tabs, no other control"
-            self.issues.append(issue_at("control-character", message, hint, here, path))
+            self.issues.append(issue_at(CONTROL_CHARACTER, message, hint, here, path))
 
     def _key(self, node: yaml.Node, path: KeyPath) -> str:
         here = _at_mark(self.file, node.start_mark)
@@ -339,7 +435,7 @@ class _Builder:
             self._flag(notes, node, here, path)
         if not isinstance(node, yaml.ScalarNode):
             message = "a key must be plain text, not a list or mapping"
-            self.issues.append(issue_at("key-type", message, "write a name", here, path))
+            self.issues.append(issue_at(KEY_TYPE, message, "write a name", here, path))
             return f"<key at line {here.line}>"
         self._escaped_control(node.value, here, path + (node.value,))
         reads_as = None if notes else _reads_as(node)
@@ -349,7 +445,7 @@ class _Builder:
             shown = node.value or "(empty)"
             message = f"YAML reads the key `{shown}` as {reads_as}, not as text"
             hint = f'quote it ("{node.value}") or rename it' if node.value else "name the key"
-            self.issues.append(issue_at("key-type", message, hint, here, path + (node.value,)))
+            self.issues.append(issue_at(KEY_TYPE, message, hint, here, path + (node.value,)))
         return node.value
 
     def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, Any]:
@@ -362,7 +458,7 @@ class _Builder:
                 here = _at_mark(self.file, key_node.start_mark)
                 message = f"duplicate key `{key}` (first written at line {first})"
                 hint = "keep one: YAML would silently use only one of them"
-                self.issues.append(issue_at("duplicate-key", message, hint, here, key_path))
+                self.issues.append(issue_at(DUPLICATE_KEY, message, hint, here, key_path))
                 continue
             self.where.keys[key_path] = _at_mark(self.file, key_node.start_mark)
             result[key] = self.build(value_node, key_path)
@@ -377,7 +473,7 @@ def _parse(text: str, file: str) -> tuple[dict | None, SourceMap, list[ScenarioI
         return None, where, issues, True
     if root is None or (isinstance(root, yaml.ScalarNode) and root.tag == _YAML + "null"):
         hint = "write a scenario: `signpost: 1`, `id:`, `title:`, `drivers:`, `outcomes:`"
-        issue = issue_at("empty", "the file holds no scenario", hint, where.locate(()))
+        issue = issue_at(EMPTY, "the file holds no scenario", hint, where.locate(()))
         return None, where, [issue], True
     if not isinstance(root, yaml.MappingNode):
         message = "a scenario file is a mapping of keys (`signpost: 1`, `id: ...`, ...)"
@@ -385,7 +481,7 @@ def _parse(text: str, file: str) -> tuple[dict | None, SourceMap, list[ScenarioI
         return (
             None,
             where,
-            [issue_at("wrong-type", message, "write `key: value` lines", here)],
+            [issue_at(WRONG_TYPE, message, "write `key: value` lines", here)],
             True,
         )
     builder = _Builder(yaml.constructor.SafeConstructor(), file)

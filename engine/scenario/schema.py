@@ -1,8 +1,8 @@
 """Pydantic models of the scenario format (SPEC §1-5); the JSON Schema comes from here.
 
 Models are strict: unknown keys are rejected and nothing is coerced (``'0.3'`` is not 0.3).
-Values keep the form the analyst wrote (a word stays a word); ``engine.scenario.values`` turns them into
-prior objects. Cross-references between ids are checked in ``engine.scenario.validate``.
+Values keep the form the analyst wrote (a word stays a word); ``engine.scenario.values`` turns
+them into prior objects. Cross-references between ids are checked in ``engine.scenario.validate``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Pydantic's errors as :class:`~engine.scenario.issues.ScenarioIssue` records an analyst can act on.
+"""Pydantic's errors as :class:`~engine.scenario.issues.ScenarioIssue` records to act on.
 
 Each error becomes: the key path (from pydantic's ``loc``), the line and column (from the
 document's :class:`~engine.scenario.source.SourceMap`), a message in the analyst's words and a hint
@@ -12,12 +12,14 @@ import datetime as dt
 import difflib
 import math
 import re
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from engine.scenario.issues import ScenarioIssue
-from engine.scenario.merge import MergedDocument
+from engine.scenario.issues import Code, ScenarioIssue
+from engine.scenario.reader import BAD_VALUE, WRONG_TYPE
 from engine.scenario.schema import (
     EFFECT_TAKES,
     PROBABILITY_TAKES,
@@ -35,6 +37,54 @@ from engine.scenario.schema import (
 )
 from engine.scenario.source import KeyPath
 from engine.scenario.values import EFFECT_WORDS, PROBABILITY_BANDS, normalise_word
+
+if TYPE_CHECKING:
+    from engine.scenario.merge import MergedDocument
+
+# The codes of the format (the schema of engine.scenario.schema); `wrong-type` and `bad-value`
+# are declared in engine.scenario.reader, which finds the first of them.
+UNKNOWN_KEY = Code(
+    "unknown-key", "a key the format does not have", bad="colour: blue\n", good="title: blue\n"
+)
+MISSING_KEY = Code(
+    "missing-key", "a required key is missing", bad="title: null\n", good="title: A title\n"
+)
+UNKNOWN_WORD = Code(
+    "unknown-word",
+    "an unknown probability or effect word",
+    bad="drivers:\n  a: {p: likley}\n",
+    good="drivers:\n  a: {p: likely}\n",
+)
+PROBABILITY_RANGE = Code(
+    "probability-range",
+    "a probability outside (0, 1)",
+    bad="drivers:\n  a: {p: 1.5}\n",
+    good="drivers:\n  a: {p: 0.5}\n",
+)
+NOT_FINITE = Code(
+    "not-finite",
+    "`.nan` or `.inf`",
+    bad="drivers:\n  a: {p: .nan}\n",
+    good="drivers:\n  a: {p: 0.5}\n",
+)
+RANGE_ORDER = Code(
+    "range-order",
+    "a range whose low end is not below its high end",
+    bad="drivers:\n  a: {p: {range: [0.4, 0.2]}}\n",
+    good="drivers:\n  a: {p: {range: [0.2, 0.4]}}\n",
+)
+BAD_ID = Code(
+    "bad-id",
+    "an id that breaks the id pattern",
+    bad="drivers:\n  Big One: {label: B, p: 0.5}\n",
+    good="drivers:\n  big_one: {label: B, p: 0.5}\n",
+)
+BAD_URL = Code(
+    "bad-url",
+    "a source `url` that is not `http://` or `https://`",
+    bad="sources:\n  s: {title: S, url: 'javascript:alert(1)'}\n",
+    good="sources:\n  s: {title: S, url: 'https://example.org/s'}\n",
+)
 
 ITEM_MODELS: dict[str, type[BaseModel]] = {
     "sources": Source,
@@ -63,24 +113,58 @@ EXPECTED = {
     "not_a_number": "a number",
     "literal_error": "",
 }
-RANGE_CODES = {"probability_range": "probability-range", "range_order": "range-order"}
-NOT_FINITE = {"not_finite", "finite_number"}
+RANGE_CODES = {"probability_range": PROBABILITY_RANGE, "range_order": RANGE_ORDER}
+NOT_FINITE_KINDS = ("not_finite", "finite_number")
 _DATE_TEXT = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 
 
 def translate(error: dict[str, Any], document: MergedDocument) -> ScenarioIssue:
+    """One pydantic error (from ``ValidationError.errors()``) as a placed, explained issue.
+
+    Parameters
+    ----------
+    error : dict
+        pydantic-core's error details: ``type``, ``loc``, ``msg`` and ``ctx``.
+    document : MergedDocument
+        The merged document that was validated: its values and their places.
+
+    Returns
+    -------
+    ScenarioIssue
+        The code, a message and hint in the analyst's words, the file, line, column and key
+        path.
+    """
     kind = error["type"]
     path, about_key = _path_of(error, document.data)
     if kind == "range_order" and len(path) == 2 and path[0] == "expect":
         path += ("between",)  # raised by the expectation's model validator
-    value = _value_at(document.data, path)
-    code, message, hint = _explain(kind, error, path, value, about_key, document)
+    name = next((p for p in reversed(path) if isinstance(p, str)), "")
+    problem = Problem(kind, error, path, name, _value_at(document.data, path), document)
+    if about_key and kind not in ("missing", "extra_forbidden"):
+        code, message, hint = _bad_key(problem.name)
+    else:
+        code, message, hint = HANDLERS.get(kind, _bad_value)(problem)
     key = about_key or kind in ("missing", "extra_forbidden")
     if kind == "missing":
         here = document.where.locate(path[:-1], key=True)
     else:
         here = document.where.locate(path, key=key)
-    return ScenarioIssue(code, message, hint, here.file, here.line, here.column, path)
+    return ScenarioIssue(code.name, message, hint, here.file, here.line, here.column, path)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One pydantic error and what a handler needs to explain it."""
+
+    kind: str  # pydantic's error type
+    error: dict[str, Any]
+    path: KeyPath  # the keys in the data (parts of ``loc`` naming no key dropped)
+    name: str  # the last key of the path
+    value: Any  # the value at the path, or _MISSING
+    document: MergedDocument
+
+
+Explained = tuple[Code, str, str]  # code, message, hint
 
 
 _MISSING = object()
@@ -118,27 +202,29 @@ def _value_at(data: Any, path: KeyPath) -> Any:
     return data
 
 
-def _explain(kind, error, path, value, about_key, document) -> tuple[str, str, str]:
-    """(code, message, hint) for one pydantic error."""
-    name = next((p for p in reversed(path) if isinstance(p, str)), "")
-    if kind == "missing":
-        return "missing-key", f"missing required key `{name}`", _missing_hint(path, document)
-    if kind == "extra_forbidden":
-        return "unknown-key", f"unknown key `{name}`", _unknown_key_hint(path, name)
-    if about_key:
-        return _bad_key(name, path, kind)
-    if kind in ("unknown_probability_word", "unknown_effect_word"):
-        return _unknown_word(kind, value, path, document)
-    if kind == "string_pattern_mismatch":
-        return _pattern(name, value, path)
-    if kind in NOT_FINITE:
-        shown = _yaml_text(value)
-        return "not-finite", f"`{shown}` is not a finite number", "write an ordinary number"
-    if kind in RANGE_CODES:
-        return RANGE_CODES[kind], error["msg"], _range_hint(kind, value)
-    if kind in EXPECTED:
-        return _wrong_type(kind, error, name, path, value, document)
-    return "bad-value", _bad_value_message(kind, error, value), _bad_value_hint(kind, name, path)
+def _missing(problem: Problem) -> Explained:
+    message = f"missing required key `{problem.name}`"
+    return MISSING_KEY, message, _missing_hint(problem.path, problem.document)
+
+
+def _unknown_key(problem: Problem) -> Explained:
+    message = f"unknown key `{problem.name}`"
+    return UNKNOWN_KEY, message, _unknown_key_hint(problem.path, problem.name)
+
+
+def _not_finite(problem: Problem) -> Explained:
+    message = f"`{_yaml_text(problem.value)}` is not a finite number"
+    return NOT_FINITE, message, "write an ordinary number"
+
+
+def _out_of_range(problem: Problem) -> Explained:
+    hint = _range_hint(problem.kind, problem.value)
+    return RANGE_CODES[problem.kind], problem.error["msg"], hint
+
+
+def _bad_value(problem: Problem) -> Explained:
+    message = _bad_value_message(problem.kind, problem.error, problem.value)
+    return BAD_VALUE, message, _bad_value_hint(problem.kind, problem.name, problem.path)
 
 
 def _bad_value_message(kind: str, error: dict[str, Any], value: Any) -> str:
@@ -197,37 +283,37 @@ def _unknown_key_hint(path: KeyPath, name: str) -> str:
     return f"the keys here are: {listed}"
 
 
-def _bad_key(name: str, path: KeyPath, kind: str) -> tuple[str, str, str]:
+def _bad_key(name: str) -> Explained:
     slug = re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_")
     slug = slug if re.match(r"^[a-z]", slug) else f"x_{slug}".rstrip("_")
     hint = f"an id is lower-case letters, digits and _, starting with a letter, like `{slug}`"
-    return "bad-id", f"`{name}` is not a valid id", hint
+    return BAD_ID, f"`{name}` is not a valid id", hint
 
 
-def _pattern(name: str, value: Any, path: KeyPath) -> tuple[str, str, str]:
-    shown = _short(str(value))
-    if name == "url":
+def _pattern(problem: Problem) -> Explained:
+    shown = _short(str(problem.value))
+    if problem.name == "url":
         message = f"the url `{shown}` does not start with http:// or https://"
         hint = "write the web address of the source; other schemes (javascript:, file:, ...) "
-        return "bad-url", message, hint + "are not allowed"
-    if path == ("id",):
+        return BAD_URL, message, hint + "are not allowed"
+    if problem.path == ("id",):
         hint = "a scenario id is lower-case letters, digits and -, like `kz-2022-baseline`"
-        return "bad-id", f"`{shown}` is not a valid scenario id", hint
-    return _bad_key(shown, path, "string_pattern_mismatch")
+        return BAD_ID, f"`{shown}` is not a valid scenario id", hint
+    return _bad_key(shown)
 
 
-def _unknown_word(kind, value, path, document) -> tuple[str, str, str]:
-    text = str(value)
+def _unknown_word(problem: Problem) -> Explained:
+    text = str(problem.value)
     number = _as_number(text)
     if number is not None:
-        return _number_as_text(text, number, path, document)
-    probability = kind == "unknown_probability_word"
+        return _number_as_text(text, number, problem.path, problem.document)
+    probability = problem.kind == "unknown_probability_word"
     words = PROBABILITY_WORD_LIST if probability else EFFECT_WORD_LIST
     close = difflib.get_close_matches(normalise_word(text), words, n=3, cutoff=0.5)
     ordered = close + [word for word in words if word not in close]
     what = "probability" if probability else "effect"
     hint = "write one of: " + ", ".join(ordered)
-    return "unknown-word", f"unknown {what} word '{_short(text)}'", hint
+    return UNKNOWN_WORD, f"unknown {what} word '{_short(text)}'", hint
 
 
 def _as_number(text: str) -> float | None:
@@ -238,14 +324,14 @@ def _as_number(text: str) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _number_as_text(text: str, number: float, path: KeyPath, document: MergedDocument):
+def _number_as_text(text: str, number: float, path: KeyPath, document: MergedDocument) -> Explained:
     style = document.where.locate(path).style
     if style is None:  # plain: YAML 1.1 reads `1e-3` (no dot) as text
         message = f"YAML reads `{text}` as text, not as a number"
         hint = f"write it with a decimal point, as {number!r}"
-        return "wrong-type", message, hint
+        return WRONG_TYPE, message, hint
     message = f"'{text}' is quoted, so it is text, not a number"
-    return "wrong-type", message, f"write {text} without quotes"
+    return WRONG_TYPE, message, f"write {text} without quotes"
 
 
 def _yaml_text(value: Any) -> str:
@@ -282,32 +368,47 @@ def _kind_of(value: Any) -> str:
     return "a list" if isinstance(value, list) else "a mapping"
 
 
-def _wrong_type(kind, error, name, path, value, document) -> tuple[str, str, str]:
+def _wrong_type(problem: Problem) -> Explained:
+    kind, name, path, value = problem.kind, problem.name, problem.path, problem.value
     expected = EXPECTED[kind]
     if kind == "literal_error":
-        expected = f"`{error.get('ctx', {}).get('expected', '')}`"
-    takes = _takes(name, path) or expected
-    if kind == "effect_type":
-        takes = EFFECT_TAKES
-    elif kind == "probability_type":
-        takes = PROBABILITY_TAKES
+        expected = f"`{problem.error.get('ctx', {}).get('expected', '')}`"
+    takes = {"effect_type": EFFECT_TAKES, "probability_type": PROBABILITY_TAKES}.get(kind)
+    takes = takes or _takes(name, path) or expected
     message = f"expected {expected}, got {_kind_of(value)}"
     if value is None:
-        return "wrong-type", f"`{name}` has no value", f"write {takes}, or remove the key"
+        return WRONG_TYPE, f"`{name}` has no value", f"write {takes}, or remove the key"
     if isinstance(value, str):
         number = _as_number(value)
         if number is not None and kind in ("float_type", "int_type", "not_a_number"):
-            return _number_as_text(value, number, path, document)
+            return _number_as_text(value, number, path, problem.document)
         if kind == "date_type" and _DATE_TEXT.match(value):
-            return "wrong-type", message, "write the date unquoted as YYYY-MM-DD"
+            return WRONG_TYPE, message, "write the date unquoted as YYYY-MM-DD"
+    return WRONG_TYPE, message, _wrong_type_hint(kind, value, takes)
+
+
+def _wrong_type_hint(kind: str, value: Any, takes: str) -> str:
+    """What to write instead of a value of the wrong type (not None, not a number as text)."""
     if kind == "date_type" and isinstance(value, dt.datetime):
-        return "wrong-type", message, "write only the date, YYYY-MM-DD, without a time"
+        return "write only the date, YYYY-MM-DD, without a time"
     if kind == "string_type" and isinstance(value, bool):
-        hint = "YAML reads yes, no, on, off, true and false as true/false: quote the text"
-        return "wrong-type", message, hint
+        return "YAML reads yes, no, on, off, true and false as true/false: quote the text"
     if kind == "string_type" and value is not _MISSING and not isinstance(value, list | dict):
-        return "wrong-type", message, "put the text in quotes, or write " + takes
-    return "wrong-type", message, f"write {takes}"
+        return "put the text in quotes, or write " + takes
+    return f"write {takes}"
+
+
+# One handler per family of pydantic error kinds; any other kind is a value not allowed there.
+HANDLERS: dict[str, Callable[[Problem], Explained]] = {
+    "missing": _missing,
+    "extra_forbidden": _unknown_key,
+    "unknown_probability_word": _unknown_word,
+    "unknown_effect_word": _unknown_word,
+    "string_pattern_mismatch": _pattern,
+    **dict.fromkeys(NOT_FINITE_KINDS, _not_finite),
+    **dict.fromkeys(RANGE_CODES, _out_of_range),
+    **dict.fromkeys(EXPECTED, _wrong_type),
+}
 
 
 _BAD_VALUE_HINTS = {

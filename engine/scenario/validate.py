@@ -1,8 +1,8 @@
 """Validating scenario files: the format (``engine.scenario.schema``) and cross-references.
 
-Reading problems (``engine.scenario.reader``), format problems (pydantic's errors, put in the analyst's
-words by ``engine.scenario.translate``) and cross-reference problems (``engine.scenario.rules``) of a file are
-all reported together, sorted by place.
+Reading problems (``engine.scenario.reader``), format problems (pydantic's errors, put in the
+analyst's words by ``engine.scenario.translate``) and cross-reference problems
+(``engine.scenario.rules``) of a file are all reported together, sorted by place.
 
 When two stages find a problem at the same place (a key YAML reads as a boolean that is then
 also an unknown key), only the earlier stage's is kept.
@@ -17,11 +17,18 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from engine.scenario.discover import discover
-from engine.scenario.issues import ScenarioError, ScenarioIssue, sort_issues
+from engine.scenario.issues import Code, ScenarioError, ScenarioIssue, sort_issues
 from engine.scenario.merge import MergedDocument, read_document
 from engine.scenario.rules import rule_issues
 from engine.scenario.schema import Scenario
 from engine.scenario.translate import translate
+
+DUPLICATE_ID = Code(
+    "duplicate-id",
+    "two scenarios of one batch with the same id",
+    bad="id: other\n",
+    good="id: another\n",
+)
 
 
 @dataclass
@@ -98,8 +105,8 @@ def validate_files(paths: Iterable[str | Path]) -> list[Validated]:
 def validate_paths(paths: Iterable[str | Path]) -> list[Validated]:
     """Every scenario file among ``paths`` (files and folders), checked as one batch.
 
-    The one way every command finds its files: :func:`engine.scenario.discover.discover` (``_*.yaml``
-    are parents only), then :func:`validate_files`.
+    The one way every command finds its files: :func:`engine.scenario.discover.discover`
+    (``_*.yaml`` are parents only), then :func:`validate_files`.
     """
     return validate_files(discover(paths))
 
@@ -155,7 +162,7 @@ def unique_id_issues(documents: Iterable[MergedDocument]) -> list[ScenarioIssue]
         hint = "give each scenario its own id (it names the scenario's report)"
         issues.append(
             ScenarioIssue(
-                "duplicate-id",
+                DUPLICATE_ID.name,
                 message,
                 hint,
                 str(document.path),

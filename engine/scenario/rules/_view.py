@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from engine.scenario.issues import ScenarioIssue
+from engine.scenario.issues import Code, ScenarioIssue
 from engine.scenario.source import KeyPath, SourceMap
 
 COLLECTIONS = ("sources", "drivers", "outcomes", "indicators", "evidence", "what_if", "expect")
@@ -42,11 +42,11 @@ def mapping(item: dict[str, Any], key: str) -> dict[str, Any]:
 
 
 def issue(
-    code: str, message: str, hint: str, where: SourceMap, path: KeyPath, *, key: bool = False
+    code: Code, message: str, hint: str, where: SourceMap, path: KeyPath, *, key: bool = False
 ) -> ScenarioIssue:
-    """An issue placed at ``path`` (at its key when ``key``)."""
+    """An issue of ``code`` placed at ``path`` (at its key when ``key``)."""
     here = where.locate(path, key=key)
-    return ScenarioIssue(code, message, hint, here.file, here.line, here.column, tuple(path))
+    return ScenarioIssue(code.name, message, hint, here.file, here.line, here.column, tuple(path))
 
 
 def suggest(word: str, choices: list[str], what: str, limit: int = 8) -> str:

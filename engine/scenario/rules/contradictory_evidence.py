@@ -1,4 +1,8 @@
-"""Rules on evidence: hard evidence must not contradict other hard evidence (SPEC §7).
+"""Hard evidence does not contradict other hard evidence (SPEC §7).
+
+**Anti-pattern**: one item observes driver ``a`` as true, another as false: together they are
+impossible, and no probability can follow from them. **Best practice**: keep the one you trust,
+or turn one into soft evidence with a ``likelihood_ratio``.
 
 Only a direct contradiction can make the evidence impossible: every probability of the format
 lies strictly in (0, 1) and every effect and likelihood ratio is finite, so each combination of
@@ -11,16 +15,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from engine.scenario.issues import ScenarioIssue
+from engine.scenario.issues import Code, ScenarioIssue
 from engine.scenario.rules._view import issue, items
 from engine.scenario.source import SourceMap
+
+CODE = Code(
+    "contradictory-evidence",
+    "two hard evidence items that observe one driver or indicator differently",
+    bad="evidence:\n  seen: {driver: a, observed: true}\n  unseen: {driver: a, observed: false}\n",
+    good="evidence:\n  seen: {driver: a, observed: true}\n  again: {driver: a, observed: true}\n",
+)
 
 
 def _said(observed: bool) -> str:
     return "true" if observed else "false"
 
 
-def contradictory_evidence(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
+def check(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
     """Two hard evidence items on the same driver or indicator observe the same value.
 
     Each item that contradicts an earlier one (in file order) is reported at its ``observed``,
@@ -48,4 +59,4 @@ def contradictory_evidence(data: dict[str, Any], where: SourceMap) -> Iterator[S
             )
             hint = "keep the one you trust, or make one soft evidence with `likelihood_ratio`"
             path = ("evidence", item_id, "observed")
-            yield issue("contradictory-evidence", message, hint, where, path)
+            yield issue(CODE, message, hint, where, path)

@@ -1,13 +1,25 @@
-"""Rules on references between items: every id referred to must exist (SPEC §1, §7)."""
+"""Every id a scenario refers to exists, in the collection the reference is to (SPEC §1, §7).
+
+**Anti-pattern**: ``causes: {ghost: raises}`` when there is no driver ``ghost`` (a typo, or an
+item renamed in one place only). **Best practice**: name an id that exists; the hint lists the
+closest ones.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
-from engine.scenario.issues import ScenarioIssue
+from engine.scenario.issues import Code, ScenarioIssue
 from engine.scenario.rules._view import COLLECTIONS, SINGULAR, ids, issue, items, mapping, suggest
 from engine.scenario.source import SourceMap
+
+CODE = Code(
+    "unknown-id",
+    "a reference to an id that does not exist",
+    bad="drivers:\n  b: {causes: {ghost: raises}}\n",
+    good="drivers:\n  b: {causes: {a: raises}}\n",
+)
 
 # (collection, key, what the key refers to): a reference written as a value, like `signals: a`.
 VALUE_REFERENCES = (
@@ -27,13 +39,14 @@ KEY_REFERENCES = (
 DOCUMENTED = ("drivers", "outcomes", "indicators", "evidence", "what_if", "expect")
 
 
-def unknown_ids(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
-    """Every id referred to exists, in the collection the reference is to.
+def check(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
+    """One issue per reference to an id that does not exist.
 
     Covers causes, an outcome's drivers, an indicator's ``signals``, evidence's ``driver`` and
     ``indicator``, a what-if's ``set``, an expectation's ``outcome``, ``driver``, ``what_if``
-    and ``more_likely_than`` (an id of the same kind as its subject), and every ``sources``
-    list. The hint names the closest ids that exist, or the collection the id belongs to.
+    and ``more_likely_than`` (an id of the same kind as its subject), every ``sources`` list,
+    and ``resolved``'s ``outcome`` and ``sources``. The hint names the closest ids that exist,
+    or the collection the id belongs to.
     """
     for collection, key, target in VALUE_REFERENCES:
         for item_id, item in items(data, collection):
@@ -58,6 +71,7 @@ def unknown_ids(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssu
                 if isinstance(ref, str):
                     path = (collection, item_id, "sources", i)
                     yield from _check(data, where, ref, "sources", path)
+    yield from _resolved(data, where)
 
 
 def _check(data, where, ref: str, target: str, path, *, key: bool = False):
@@ -71,18 +85,24 @@ def _check(data, where, ref: str, target: str, path, *, key: bool = False):
         hint += suggest(ref, known, target)
     else:
         hint = suggest(ref, known, target)
-    yield issue("unknown-id", message, hint, where, path, key=key)
+    yield issue(CODE, message, hint, where, path, key=key)
 
 
 def _a(noun: str) -> str:
     return ("an " if noun[0] in "aeiou" else "a ") + noun
 
 
-def compared_with_itself(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
-    """An expectation's ``more_likely_than`` names another item than its subject."""
-    for item_id, item in items(data, "expect"):
-        value = item.get("more_likely_than")
-        if isinstance(value, str) and value in (item.get("outcome"), item.get("driver")):
-            message = f"compares `{value}` with itself"
-            hint = "name another item under `more_likely_than`"
-            yield issue("bad-value", message, hint, where, ("expect", item_id, "more_likely_than"))
+def _resolved(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
+    """``resolved.outcome`` is an outcome of the scenario; its ``sources`` are sources."""
+    resolved = mapping(data, "resolved")
+    outcome = resolved.get("outcome")
+    if isinstance(outcome, str) and outcome not in ids(data, "outcomes"):
+        message = f"`{outcome}` is not an outcome of this scenario"
+        hint = suggest(outcome, ids(data, "outcomes"), "outcomes")
+        yield issue(CODE, message, hint, where, ("resolved", "outcome"))
+    listed = resolved.get("sources")
+    for i, ref in enumerate(listed if isinstance(listed, list) else []):
+        if isinstance(ref, str) and ref not in ids(data, "sources"):
+            message = f"`{ref}` is not a source of this scenario"
+            hint = suggest(ref, ids(data, "sources"), "sources")
+            yield issue(CODE, message, hint, where, ("resolved", "sources", i))

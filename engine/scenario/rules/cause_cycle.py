@@ -1,4 +1,8 @@
-"""Rules on the causes among drivers: the graph they form must be acyclic (SPEC §4)."""
+"""The causes among drivers form no cycle (SPEC §4): the drivers are a directed acyclic graph.
+
+**Anti-pattern**: ``a`` raises ``b`` and ``b`` raises ``a``; no order of the drivers puts every
+cause before its effect. **Best practice**: keep the arrow that matters and remove the other.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,16 @@ from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
-from engine.scenario.issues import ScenarioIssue
+from engine.scenario.issues import Code, ScenarioIssue
 from engine.scenario.rules._view import ids, issue, items, mapping
 from engine.scenario.source import SourceMap
 
-
-def self_causes(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
-    """A driver does not list itself among its causes."""
-    for driver, item in items(data, "drivers"):
-        if driver in mapping(item, "causes"):
-            message = f"`{driver}` lists itself as a cause"
-            hint = "remove it: a driver cannot raise or lower itself"
-            path = ("drivers", driver, "causes", driver)
-            yield issue("self-cause", message, hint, where, path, key=True)
+CODE = Code(
+    "cause-cycle",
+    "causes that loop, shown as `a -> b -> a`",
+    bad="drivers:\n  a: {causes: {b: raises}}\n  b: {causes: {a: raises}}\n",
+    good="drivers:\n  b: {causes: {a: raises}}\n",
+)
 
 
 def cause_graph(data: dict[str, Any]) -> dict[str, list[str]]:
@@ -32,8 +33,8 @@ def cause_graph(data: dict[str, Any]) -> dict[str, list[str]]:
     return arrows
 
 
-def cause_cycles(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
-    """The causes among drivers form no cycle; each cycle found is shown as ``a -> b -> a``.
+def check(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
+    """Each cycle among the causes, shown as ``a -> b -> a``.
 
     One issue per group of drivers that reach each other (a strongly connected component),
     placed at the arrow that closes the shortest cycle through its first driver.
@@ -47,7 +48,7 @@ def cause_cycles(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIss
         cause, driver = cycle[-2], cycle[-1]
         hint = "drivers cannot cause each other in a loop: remove one of these causes"
         path = ("drivers", driver, "causes", cause)
-        yield issue("cause-cycle", f"causes form a cycle: {loop}", hint, where, path, key=True)
+        yield issue(CODE, f"causes form a cycle: {loop}", hint, where, path, key=True)
 
 
 def strongly_connected(arrows: dict[str, list[str]]) -> list[list[str]]:
