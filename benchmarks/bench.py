@@ -22,7 +22,7 @@ Rows (targets of issue 12, as ratios to ``import pymc``):
 (c) ``signpost report scenarios/kazakhstan --force --out TMP``: the five-scenario batch, ≤ 5×;
 (d) ``signpost run benchmarks/scenarios/fixed_24.yaml --json`` (24 drivers, every number fixed),
     ≤ 2×, and its outcome and driver probabilities equal to pgmpy's VariableElimination within
-    1e-6 (computed in this process by ``tests/reference.py``); beside it pgmpy's own fresh
+    1e-6 (computed in this process by ``tests/support/reference.py``); beside it pgmpy's own fresh
     process on the same network (``benchmarks/pgmpy_run.py``, imports included);
 (e) ``signpost run benchmarks/scenarios/drivers_20.yaml --json --seed S`` (20 drivers, uncertain
     numbers) with two seeds per repeat, ≤ 10×, every run ``"reliable": true`` and the two seeds
@@ -217,7 +217,7 @@ def pgmpy_answer(file: str) -> dict:
     """pgmpy's answers for a generated fixed scenario, computed once in this process."""
     if file not in _pgmpy_answers:
         import yaml
-        from pgmpy_run import solve  # benchmarks/pgmpy_run.py: tests/reference.py's builder
+        from pgmpy_run import solve  # benchmarks/pgmpy_run.py: tests/support/reference.py's builder
 
         _pgmpy_answers[file] = solve(yaml.safe_load((ROOT / file).read_text()), "results")
     return _pgmpy_answers[file]

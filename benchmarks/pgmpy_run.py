@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/pgmpy_run.py FILE [--settings main|results]
 
 Reads the scenario (no ``extends``: the generated scenarios have none), builds the network with
-``tests/reference.py`` (``network_from``, ``evidence_from``, ``timeline_from``,
+``tests/support/reference.py`` (``network_from``, ``evidence_from``, ``timeline_from``,
 ``pgmpy_posterior``: a pgmpy ``DiscreteBayesianNetwork`` queried by ``VariableElimination``)
 and prints one JSON object: the outcome and driver probabilities of the main result and, with
 ``--settings results``, of every what-if and timeline point — the settings that
@@ -26,7 +26,7 @@ def answer_dict(answer) -> dict:
 
 def solve(spec: dict, settings: str = "main") -> dict:
     """pgmpy's answers for a scenario dict with every number fixed."""
-    from tests.reference import evidence_from, network_from, pgmpy_posterior, timeline_from
+    from tests.support.reference import evidence_from, network_from, pgmpy_posterior, timeline_from
 
     net = network_from(spec)
     out = {"main": answer_dict(pgmpy_posterior(net, evidence_from(spec)))}

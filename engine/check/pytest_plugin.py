@@ -9,8 +9,8 @@ Which YAML files are collected
     SPEC §6), and that lies under one of the folders of the ini option ``signpost_scenarios``
     (paths relative to the rootdir; default ``scenarios``) or is named on the command line
     itself. So ``pytest -q tests scenarios`` collects ``scenarios/**.yaml`` but never the YAML
-    under ``tests/`` (the deliberately broken ``tests/malformed/`` and the fixtures of
-    ``tests/scenarios/``): an allow-list of folders, not a deny-list, so a stray YAML file
+    under ``tests/`` (the deliberately broken ``tests/scenario/malformed/`` and the fixtures of
+    ``tests/support/scenarios/``): an allow-list of folders, not a deny-list, so a stray YAML file
     elsewhere (CI configuration, fixtures, another project in the same environment) is
     never taken for a scenario.
 

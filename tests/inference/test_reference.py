@@ -1,0 +1,415 @@
+"""The engine against the independent reference (tests/support/reference.py), from SPEC §4.
+
+Every number fixed: the engine is exact, so it must equal the NumPy enumeration and pgmpy's
+variable elimination to 1e-9, on shapes the engine's own tests do not use (chains, colliders,
+several parents, several effects per outcome, indicators seen and not seen, soft evidence,
+interventions on a child, ``extends``, the dated timeline) and on random small networks.
+
+Uncertain numbers: the engine samples p(θ | e) with NUTS; the reference draws θ from the priors
+and weights each draw by P(e | θ). The posterior means must agree within four combined Monte
+Carlo standard errors, and the 90% intervals loosely.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from engine.inference.answer import Answer
+from engine.run import run
+from engine.run.result import Result
+from engine.scenario.schema import Scenario
+from engine.scenario.validate import load_scenario
+from tests.support.reference import (
+    Evidence,
+    Expected,
+    Sampled,
+    enumerate_posterior,
+    evidence_from,
+    importance_sampling,
+    network_from,
+    pgmpy_posterior,
+    timeline_from,
+)
+
+EXACT = 1e-9
+
+
+def write(spec: dict, folder: Path, name: str | None = None) -> Path:
+    path = folder / (name or f"{spec['id']}.yaml")
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    return path
+
+
+def run_file(path: Path, **kwargs) -> Result:
+    return run(load_scenario(path), scope="results", **kwargs)
+
+
+def assert_exact(condition: Answer, expected: Expected) -> None:
+    """Engine numbers equal the reference's; exact results carry no interval and no error."""
+    for kind in ("outcomes", "drivers"):
+        got = getattr(condition, kind)
+        want = getattr(expected, kind)
+        assert list(got) == list(want)
+        for name, summary in got.items():
+            assert summary.p == pytest.approx(float(want[name]), abs=EXACT), (kind, name)
+            assert summary.lo == summary.hi == summary.p and summary.mcse == 0
+
+
+def both_references(spec: dict, names: list[str] | None = None, do=None) -> Expected:
+    """The NumPy enumeration, after checking that pgmpy gives the same numbers."""
+    net, evidence = network_from(spec), evidence_from(spec, names)
+    mine = enumerate_posterior(net, evidence, do)
+    theirs = pgmpy_posterior(net, evidence, do)
+    for kind in ("outcomes", "drivers"):
+        for name, p in getattr(mine, kind).items():
+            assert getattr(theirs, kind)[name] == pytest.approx(p, abs=EXACT), (kind, name)
+    return mine
+
+
+# --- every number fixed -----------------------------------------------------------------------
+
+AS_OF = dt.date(2022, 1, 7)
+
+# a -> b -> c chain; d a collider of a and c; e with three parents; outcomes with several effects.
+SHAPES: dict[str, Any] = {
+    "signpost": 1,
+    "id": "shapes",
+    "title": "Chain, collider, several parents",
+    "as_of": AS_OF,
+    "drivers": {
+        "a": {"label": "a", "p": 0.3},
+        "b": {"label": "b", "p": 0.4, "causes": {"a": 1.5}},
+        "c": {"label": "c", "p": 0.6, "causes": {"b": -1.2}},
+        "d": {"label": "d", "p": 0.2, "causes": {"a": 0.8, "c": 1.1}},
+        "e": {"label": "e", "p": 0.5, "causes": {"a": -0.6, "b": 0.9, "d": {"odds_ratio": 4}}},
+    },
+    "outcomes": {
+        "rise": {"label": "rise", "drivers": {"a": 1.0, "d": -0.7, "e": {"odds_ratio": 3}}},
+        "fall": {"label": "fall", "base": 2, "drivers": {"c": 0.5, "b": -1.0}},
+        "flat": {"label": "flat", "base": 0.5},
+    },
+    "indicators": {
+        "sign_a": {"label": "i", "signals": "a", "if_true": 0.8, "if_false": 0.2},
+        "sign_d": {"label": "i", "signals": "d", "if_true": 0.7, "if_false": 0.1},
+        "sign_e": {"label": "i", "signals": "e", "if_true": 0.4, "if_false": 0.3},
+    },
+    "evidence": {
+        "saw_a": {"indicator": "sign_a", "observed": True, "date": dt.date(2022, 1, 5)},
+        "no_d": {"indicator": "sign_d", "observed": False, "date": dt.date(2022, 1, 10)},
+        "report_c": {"driver": "c", "likelihood_ratio": 2.5},
+        "report_e1": {"driver": "e", "likelihood_ratio": 3, "date": dt.date(2022, 1, 10)},
+        "report_e2": {"driver": "e", "likelihood_ratio": 0.5, "date": dt.date(2022, 1, 19)},
+        "b_holds": {"driver": "b", "observed": True, "date": dt.date(2022, 1, 19)},
+    },
+    "what_if": {
+        "set_b": {"set": {"b": True}},  # a child of a with hard evidence on it
+        "unset_b": {"set": {"b": False}},
+        "set_d_and_c": {"set": {"d": False, "c": True}},  # a collider and its parent
+    },
+}
+
+
+def test_fixed_shapes_main_and_what_ifs_equal_enumeration_and_pgmpy(tmp_path):
+    result = run_file(write(SHAPES, tmp_path))
+    assert result.main.diagnostics.method == "exact"
+    assert_exact(result.main, both_references(SHAPES))
+    for name, what_if in SHAPES["what_if"].items():
+        assert_exact(result.what_if[name], both_references(SHAPES, do=what_if["set"]))
+    # the JSON carries the same numbers
+    out = result.to_dict()
+    assert out["outcomes"]["rise"]["p"] == result.main.outcomes["rise"].p
+    assert out["what_if"]["set_b"]["drivers"]["b"]["p"] == pytest.approx(1.0, abs=EXACT)
+
+
+@pytest.mark.parametrize(
+    "evidence",
+    [
+        {},
+        {"i": {"indicator": "sign_e", "observed": True}},
+        {"i": {"indicator": "sign_e", "observed": False}, "j": {"driver": "d", "observed": False}},
+        {"i": {"driver": "e", "likelihood_ratio": 0.2}, "j": {"driver": "c", "observed": True}},
+        {"i": {"driver": "a", "likelihood_ratio": 5}, "j": {"driver": "a", "likelihood_ratio": 2}},
+    ],
+    ids=["none", "seen", "not-seen-and-hard", "soft-and-hard", "two-reports"],
+)
+def test_fixed_shapes_under_other_evidence(tmp_path, evidence):
+    spec = {**SHAPES, "evidence": evidence}
+    result = run_file(write(spec, tmp_path))
+    assert_exact(result.main, both_references(spec))
+    for name, what_if in spec["what_if"].items():
+        assert_exact(result.what_if[name], both_references(spec, do=what_if["set"]))
+
+
+CHAIN: dict[str, Any] = {
+    "signpost": 1,
+    "id": "chain",
+    "title": "A cause and its child",
+    "drivers": {
+        "cause": {"label": "cause", "p": 0.3},
+        "child": {"label": "child", "p": 0.1, "causes": {"cause": 3.0}},
+    },
+    "outcomes": {
+        "rise": {"label": "rise", "drivers": {"cause": 2.0}},
+        "fall": {"label": "fall", "drivers": {"child": 0.5}},
+    },
+    "what_if": {"force_child": {"set": {"child": True}}},
+}
+
+
+def test_intervening_on_a_child_leaves_its_cause_alone_but_observing_it_does_not(tmp_path):
+    """do(child) keeps P(cause) at its prior; seeing the child raises it (SPEC §4)."""
+    done = run_file(write(CHAIN, tmp_path)).what_if["force_child"]
+    seen_spec = {**CHAIN, "id": "seen", "evidence": {"e": {"driver": "child", "observed": True}}}
+    seen = run_file(write(seen_spec, tmp_path)).main
+    assert_exact(done, both_references(CHAIN, do={"child": True}))
+    assert_exact(seen, both_references(seen_spec))
+    assert done.drivers["cause"].p == pytest.approx(0.3, abs=EXACT)
+    # P(cause | child) = 0.3 * s(ln 0.1/0.9 + 3) / P(child)
+    on = 1 / (1 + math.exp(-(math.log(0.1 / 0.9) + 3.0)))
+    expected = 0.3 * on / (0.3 * on + 0.7 * 0.1)
+    assert seen.drivers["cause"].p == pytest.approx(expected, abs=EXACT)
+    assert seen.drivers["cause"].p - done.drivers["cause"].p > 0.4
+    assert seen.outcomes["rise"].p - done.outcomes["rise"].p > 0.15
+
+
+def test_what_if_sets_aside_hard_evidence_on_its_driver_only(tmp_path):
+    spec = {
+        **CHAIN,
+        "evidence": {
+            "child_not": {"driver": "child", "observed": False},
+            "cause_report": {"driver": "cause", "likelihood_ratio": 4},
+        },
+    }
+    result = run_file(write(spec, tmp_path))
+    assert_exact(result.what_if["force_child"], both_references(spec, do={"child": True}))
+    # the child's evidence is set aside, the report on the cause is not: odds 3/7 * 4
+    assert result.what_if["force_child"].drivers["cause"].p == pytest.approx(12 / 19, abs=EXACT)
+
+
+def test_extends_child_changing_one_number_equals_reference_on_merged_numbers(tmp_path):
+    parent = {k: v for k, v in SHAPES.items() if k != "id"}
+    write(parent, tmp_path, "_parent.yaml")
+    child = {
+        "signpost": 1,
+        "id": "child",
+        "extends": "_parent.yaml",
+        "drivers": {"c": {"causes": {"b": 0.7}}},
+        "evidence": {"b_holds": None},
+    }
+    result = run_file(write(child, tmp_path))
+    merged = copy.deepcopy(SHAPES)
+    merged["drivers"]["c"]["causes"]["b"] = 0.7
+    del merged["evidence"]["b_holds"]
+    assert_exact(result.main, both_references(merged))
+    for name, what_if in merged["what_if"].items():
+        assert_exact(result.what_if[name], both_references(merged, do=what_if["set"]))
+    # and the change matters
+    assert abs(result.main.drivers["c"].p - float(both_references(SHAPES).drivers["c"])) > 0.05
+
+
+def test_timeline_points_use_only_evidence_dated_on_or_before_them(tmp_path):
+    result = run_file(write(SHAPES, tmp_path))
+    expected = timeline_from(SHAPES)
+    assert [when for when, _ in expected] == [
+        dt.date(2022, 1, 5), AS_OF, dt.date(2022, 1, 10), dt.date(2022, 1, 19)
+    ]  # fmt: skip
+    assert expected[0][1] == ["saw_a"]  # undated evidence counts from as_of only
+    assert [p.date for p in result.timeline] == [when for when, _ in expected]
+    for point, (when, names) in zip(result.timeline, expected):
+        assert sorted(point.evidence) == sorted(names), when
+        assert_exact(point.condition, both_references(SHAPES, names))
+    assert result.timeline[-1].condition.outcomes == result.main.outcomes
+    steps = [p.condition.outcomes["rise"].p for p in result.timeline]
+    assert len(set(steps)) == len(steps)  # each new date moves the answer
+
+
+# --- random small networks --------------------------------------------------------------------
+
+
+@st.composite
+def networks(draw) -> dict:
+    """A random scenario with every number fixed: 2-6 drivers, a random DAG, random evidence."""
+    n = draw(st.integers(2, 6))
+    names = [f"d{i}" for i in range(n)]
+    prob = st.floats(0.03, 0.97)
+    weight = st.floats(-3.0, 3.0)
+    drivers = {}
+    for i, name in enumerate(names):
+        parents = draw(st.lists(st.sampled_from(names[:i]), unique=True)) if i else []
+        drivers[name] = {"label": name, "p": draw(prob)}
+        if parents:
+            drivers[name]["causes"] = {q: draw(weight) for q in parents}
+    outcomes = {}
+    for k in range(draw(st.integers(2, 4))):
+        pushed = draw(st.lists(st.sampled_from(names), unique=True, max_size=3))
+        outcomes[f"y{k}"] = {
+            "label": f"y{k}",
+            "base": draw(st.floats(0.2, 5.0)),
+            "drivers": {d: draw(weight) for d in pushed},
+        }
+    indicators = {
+        f"i{m}": {"label": "i", "signals": draw(st.sampled_from(names)),
+                  "if_true": draw(prob), "if_false": draw(prob)}
+        for m in range(draw(st.integers(0, 3)))
+    }  # fmt: skip
+    evidence = {}
+    for m, name in enumerate(indicators):
+        if draw(st.booleans()):
+            evidence[f"seen{m}"] = {"indicator": name, "observed": draw(st.booleans())}
+    for d in draw(st.lists(st.sampled_from(names), unique=True, max_size=2)):
+        evidence[f"hard_{d}"] = {"driver": d, "observed": draw(st.booleans())}
+    for m, d in enumerate(draw(st.lists(st.sampled_from(names), max_size=3))):
+        evidence[f"soft{m}"] = {"driver": d, "likelihood_ratio": draw(st.floats(0.1, 10.0))}
+    target = draw(st.sampled_from(names))
+    return {
+        "signpost": 1,
+        "id": "random",
+        "title": "random",
+        "drivers": drivers,
+        "outcomes": outcomes,
+        "indicators": indicators,
+        "evidence": evidence,
+        "what_if": {"w": {"set": {target: draw(st.booleans())}}},
+    }
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(networks())
+def test_random_fixed_networks_equal_enumeration_and_pgmpy(spec):
+    result = run(Scenario.model_validate(spec), scope="results")
+    assert_exact(result.main, both_references(spec))
+    do = spec["what_if"]["w"]["set"]
+    assert_exact(result.what_if["w"], both_references(spec, do=do))
+
+
+# --- uncertain numbers: NUTS against importance sampling --------------------------------------
+
+DRAWS = {"draws": 1000, "tune": 500, "chains": 2, "seed": 11}
+PRIOR_DRAWS = 20_000
+
+# One structure for every sampled test (one compilation): every kind of prior, a chain a -> b -> d,
+# a collider d of b and c, indicators seen and not seen, a soft report, dated evidence.
+UNCERTAIN: dict[str, Any] = {
+    "signpost": 1,
+    "id": "uncertain",
+    "title": "Words, ranges, beta and normal priors",
+    "as_of": AS_OF,
+    "drivers": {
+        "a": {"label": "a", "p": "unlikely"},
+        "b": {"label": "b", "p": {"range": [0.15, 0.4]}, "causes": {"a": "strongly raises"}},
+        "c": {"label": "c", "p": {"beta": [2, 5]}},
+        "d": {
+            "label": "d",
+            "p": "likely",
+            "causes": {"b": {"normal": [-1.0, 0.4]}, "c": {"range": [0.5, 2.0]}},
+        },
+    },
+    "outcomes": {
+        "rise": {"label": "rise", "drivers": {"a": "raises", "d": {"range": [0.5, 1.5]}}},
+        "fall": {"label": "fall", "base": 1.5, "drivers": {"c": "lowers", "b": "slightly raises"}},
+        "flat": {"label": "flat", "drivers": {"d": {"odds_ratio": 0.5}}},
+    },
+    "indicators": {
+        "sign_b": {
+            "label": "i", "signals": "b", "if_true": "likely", "if_false": {"range": [0.1, 0.3]}
+        },
+        "sign_d": {"label": "i", "signals": "d", "if_true": 0.7, "if_false": "unlikely"},
+    },
+    "evidence": {
+        "report_a": {"driver": "a", "likelihood_ratio": 2},
+        "saw_b": {"indicator": "sign_b", "observed": True, "date": dt.date(2022, 1, 10)},
+        "no_d": {"indicator": "sign_d", "observed": False, "date": dt.date(2022, 1, 12)},
+    },
+    "what_if": {
+        "set_b": {"set": {"b": True}},  # a child: its cause a must not move
+        "unset_d": {"set": {"d": False}},
+    },
+}  # fmt: skip
+
+
+def assert_matches_sampling(condition: Answer, reference: Sampled, where: str) -> None:
+    """Means within 4 combined MCSEs; 90% intervals within 0.03; the run reliable."""
+    assert condition.reliable, where
+    assert reference.ess > 1000, where  # enough weight in the prior draws to trust the reference
+    for kind in ("outcomes", "drivers"):
+        for name, summary in getattr(condition, kind).items():
+            ref = getattr(reference, kind)[name]
+            tolerance = 4 * math.hypot(summary.mcse, ref.mcse)
+            label = f"{where} {kind}.{name}: engine {summary.p:.4f} ± {summary.mcse:.4f}, "
+            label += f"reference {ref.p:.4f} ± {ref.mcse:.4f}"
+            assert abs(summary.p - ref.p) <= tolerance, label
+            assert summary.lo == pytest.approx(ref.lo, abs=0.03), f"{label}; lo {summary.lo}"
+            assert summary.hi == pytest.approx(ref.hi, abs=0.03), f"{label}; hi {summary.hi}"
+
+
+@pytest.fixture(scope="module")
+def uncertain_result(tmp_path_factory) -> Result:
+    folder = tmp_path_factory.mktemp("uncertain")
+    return run_file(write(UNCERTAIN, folder), **DRAWS)
+
+
+def test_sampled_main_result_matches_importance_sampling(uncertain_result):
+    reference = importance_sampling(UNCERTAIN, evidence_from(UNCERTAIN), size=PRIOR_DRAWS)
+    assert_matches_sampling(uncertain_result.main, reference, "main")
+
+
+def test_sampled_what_ifs_match_and_do_differs_from_see(uncertain_result):
+    for name, what_if in UNCERTAIN["what_if"].items():
+        reference = importance_sampling(
+            UNCERTAIN, evidence_from(UNCERTAIN), what_if["set"], size=PRIOR_DRAWS, seed=1
+        )
+        assert_matches_sampling(uncertain_result.what_if[name], reference, name)
+    # seeing b (instead of setting it) raises a: the engine's do-number must not show that
+    seen = evidence_from(UNCERTAIN)
+    seen.hard["b"] = True
+    see = importance_sampling(UNCERTAIN, seen, size=PRIOR_DRAWS, seed=2).drivers["a"]
+    done = uncertain_result.what_if["set_b"].drivers["a"]
+    assert see.p - done.p > 10 * math.hypot(see.mcse, done.mcse) and see.p - done.p > 0.1
+
+
+def test_sampled_timeline_matches_importance_sampling(uncertain_result):
+    expected = timeline_from(UNCERTAIN)
+    assert [p.date for p in uncertain_result.timeline] == [when for when, _ in expected]
+    for point, (when, names) in zip(uncertain_result.timeline, expected):
+        assert sorted(point.evidence) == sorted(names)
+        reference = importance_sampling(
+            UNCERTAIN, evidence_from(UNCERTAIN, names), size=PRIOR_DRAWS, seed=3
+        )
+        assert_matches_sampling(point.condition, reference, f"timeline {when}")
+
+
+def test_sampled_extends_variant_matches_importance_sampling_on_merged_numbers(tmp_path):
+    """A child changing one word: same graph (no new compilation), the merged numbers."""
+    write({k: v for k, v in UNCERTAIN.items() if k != "id"}, tmp_path, "_parent.yaml")
+    child = {
+        "signpost": 1,
+        "id": "variant",
+        "extends": "_parent.yaml",
+        "drivers": {"c": {"p": "very likely"}},
+    }
+    result = run(load_scenario(write(child, tmp_path)), scope="main", **DRAWS)
+    merged = copy.deepcopy(UNCERTAIN)
+    merged["drivers"]["c"]["p"] = "very likely"
+    reference = importance_sampling(merged, evidence_from(merged), size=PRIOR_DRAWS, seed=4)
+    assert_matches_sampling(result.main, reference, "variant")
+    assert reference.drivers["c"].p > 0.7  # the change is visible
+
+
+def test_importance_sampling_of_fixed_numbers_is_the_enumeration():
+    """The reference's two halves agree: with fixed numbers every weight is the same draw."""
+    reference = importance_sampling(CHAIN, Evidence(hard={"child": True}), size=10)
+    exact = enumerate_posterior(network_from(CHAIN), Evidence(hard={"child": True}))
+    for name, value in exact.drivers.items():
+        assert reference.drivers[name].p == pytest.approx(float(value), abs=1e-12)
+        assert reference.drivers[name].mcse == pytest.approx(0.0, abs=1e-12)
+    assert np.isclose(reference.ess, 10)

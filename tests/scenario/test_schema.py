@@ -1,0 +1,45 @@
+"""`signpost schema`, the stored schema file, and the key reference in scenarios/SCHEMA.md."""
+
+import json
+import re
+
+from engine.cli import main
+from engine.cli.schema import schema_text
+from engine.scenario.issues import CODES
+from engine.scenario.schema import Inference, Scenario, json_schema
+from engine.scenario.translate import ITEM_MODELS
+from tests.support import SCENARIOS
+
+STORED = SCENARIOS / "signpost.schema.json"
+SCHEMA_MD = SCENARIOS / "SCHEMA.md"
+
+
+def test_signpost_schema_prints_the_json_schema(capsys):
+    assert main(["schema"]) == 0
+    printed = capsys.readouterr().out
+    assert json.loads(printed) == json_schema()
+    assert printed == schema_text()
+
+
+def test_the_stored_schema_is_current():
+    assert STORED.read_text(encoding="utf-8") == schema_text(), (
+        "scenarios/signpost.schema.json is out of date: run "
+        "`signpost schema > scenarios/signpost.schema.json`"
+    )
+
+
+def test_the_schema_refuses_unknown_keys_and_knows_the_words():
+    schema = json_schema()
+    assert schema["additionalProperties"] is False
+    assert set(schema["required"]) == {"signpost", "id", "title", "drivers", "outcomes"}
+    assert "likely" in json.dumps(schema["$defs"]["Driver"])
+
+
+def test_schema_md_names_every_key_and_every_error_code():
+    text = SCHEMA_MD.read_text(encoding="utf-8")
+    named = set(re.findall(r"`([a-z_-]+)", text))
+    models = [Scenario, Inference, *ITEM_MODELS.values()]
+    keys = {key for model in models for key in model.model_fields}
+    assert keys <= named, keys - named
+    assert set(CODES) <= named, set(CODES) - named
+    assert "# yaml-language-server: $schema=../signpost.schema.json" in text
