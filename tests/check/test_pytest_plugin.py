@@ -78,7 +78,7 @@ def test_an_invalid_scenario_is_one_failing_item_with_its_errors(project):
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         [
-            "invalid scenario: scenarios/key_on.yaml:10:3: drivers.on: YAML reads the key `on`*",
+            "invalid scenario: scenarios/key_on.yaml:9:3: drivers.on: YAML reads the key `on`*",
             "FAILED scenarios/key_on.yaml::validate - invalid scenario: *",
         ],
         consecutive=False,

@@ -61,7 +61,7 @@ def test_invalid_file_is_reported_the_others_still_checked_and_2_wins(tmp_path, 
     assert code == 2
     text = "\n".join(lines)
     assert f"ERROR  {(tmp_path / 'key_on.yaml').as_posix()}  invalid scenario" in text
-    assert f"{tmp_path / 'key_on.yaml'}:10:3: drivers.on: YAML reads the key `on`" in text
+    assert f"{tmp_path / 'key_on.yaml'}:9:3: drivers.on: YAML reads the key `on`" in text
     assert f"FAIL   {(tmp_path / 'failing.yaml').as_posix()}::x_high" in text
     assert lines[-1].startswith("6 checks in 1 file: 4 passed, 2 failed, 0 too close to call")
     assert "; 1 invalid file" in lines[-1]
@@ -98,7 +98,7 @@ def test_junit_has_one_testcase_per_check_and_invalid_files_as_errors(tmp_path, 
     cases = {case.get("name"): case for case in root.iter("testcase")}
     assert set(cases) == {"validate", *fixed_scenario()["expect"]}
     assert cases["validate"].find("error") is not None
-    assert "key_on.yaml:10:3" in cases["validate"].find("error").text
+    assert "key_on.yaml:9:3" in cases["validate"].find("error").text
     failure = cases["a_rare"].find("failure")
     message = failure.get("message")
     assert "value 0.3" in message and "P(a) at most 0.25" in message and "margin -0.05" in message

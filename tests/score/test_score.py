@@ -214,8 +214,12 @@ def test_an_invalid_file_is_listed_the_others_scored_and_exit_2(tmp_path, capsys
     assert code == 2
     assert lines[0].split()[1] == "three"
     errors = [i for i, line in enumerate(lines) if line.startswith("ERROR")]
-    assert len(errors) == 1 and "key_on.yaml" in lines[errors[0]]
-    assert "key_on.yaml:" in lines[errors[0] + 1]  # the validation error, with its place
+    bad = tmp_path / "key_on.yaml"
+    assert len(errors) == 1 and lines[errors[0]] == f"ERROR  {bad.as_posix()}  invalid scenario"
+    assert lines[errors[0] + 1] == (  # the validation error, with its place
+        f"{bad}:9:3: drivers.on: YAML reads the key `on` as a boolean (true/false), not as text"
+        ' — quote it ("on") or rename it'
+    )
     code, data = score_json(capsys, tmp_path)
     assert code == 2 and data["count"] == 1
     assert [Path(f["file"]).name for f in data["invalid"]] == ["key_on.yaml"]
