@@ -6,9 +6,7 @@ expression, spreadsheet formulas and mathtext must all come out as plain text.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import math
 import re
 
 import pytest
@@ -16,8 +14,6 @@ import yaml
 
 from engine.cli.exit import batch_exit_code
 from engine.inference.diagnostics import Diagnostics
-from engine.report.batch import RunOptions, report_batch
-from engine.report.overview import write_overview
 from engine.report.page import Provenance, write_report
 from engine.run import run
 from engine.scenario.merge import load_document
@@ -28,7 +24,9 @@ from tests.support.reports import (
     HOSTILE_MATH,
     HOSTILE_SCRIPT,
     HOSTILE_TEMPLATE,
-    write_batch,
+    hand_scores,
+    read_csv,
+    section,
 )
 
 WORDS = [w for words, _, _ in PROBABILITY_BANDS for w in words]
@@ -47,27 +45,8 @@ SECTIONS = [
 
 
 @pytest.fixture(scope="module")
-def batch(tmp_path_factory):
-    root = tmp_path_factory.mktemp("exact")
-    source = write_batch(root / "scenarios")
-    out = root / "reports"
-    result = report_batch([source], out, jobs=1, options=RunOptions())
-    return source, out, result
-
-
-@pytest.fixture(scope="module")
 def page(batch):
     return (batch[1] / "hostile" / "index.html").read_text(encoding="utf-8")
-
-
-def read_csv(path):
-    with open(path, newline="", encoding="utf-8") as stream:
-        return list(csv.DictReader(stream))
-
-
-def section(html: str, name: str) -> str:
-    start = html.index(f'<section id="{name}">')
-    return html[start : html.index("</section>", start)]
 
 
 def test_the_folder_holds_every_file(batch):
@@ -174,13 +153,6 @@ def test_provenance(page, batch):
     assert "signpost 0.1.0" in provenance and "numpy" in provenance and "seed" in provenance
 
 
-def test_overview_links_and_heatmap(batch):
-    index = (batch[1] / "index.html").read_text(encoding="utf-8")
-    assert 'href="hostile/index.html"' in index
-    assert 'class="figure heatmap"' in index
-    assert "<script" not in index.lower()
-
-
 def test_an_unreliable_run_has_a_banner_and_no_words(tmp_path, batch):
     scenario = load_scenario(batch[0] / "hostile.yaml")
     result = run(scenario)
@@ -203,52 +175,6 @@ def test_an_unreliable_run_has_a_banner_and_no_words(tmp_path, batch):
 
 
 # --- a resolved scenario (SPEC §10): what happened, the scores, the timeline, the overview ------
-
-RESOLVED = """\
-signpost: 1
-id: resolved
-extends: _parent.yaml
-title: The hostile scenario, resolved
-sources:
-  later:
-    title: "<i>What</i> happened"
-    url: https://example.org/later?a=1&b=2
-resolved:
-  outcome: dry
-  on: 2023-06-30
-  sources: [later, src]
-  note: "<script>alert(1)</script> {{ 7*7 }} $x^2$ =cmd"
-"""
-
-RESOLVED_SOON = """\
-signpost: 1
-id: resolved-soon
-extends: _parent.yaml
-title: Resolved ten days after the evidence
-resolved:
-  outcome: wet
-  on: 2022-01-20
-  sources: [src]
-"""
-
-
-@pytest.fixture(scope="module")
-def resolved_batch(tmp_path_factory):
-    root = tmp_path_factory.mktemp("resolved")
-    source = write_batch(root / "scenarios")
-    (source / "resolved.yaml").write_text(RESOLVED, encoding="utf-8")
-    (source / "resolved_soon.yaml").write_text(RESOLVED_SOON, encoding="utf-8")
-    out = root / "reports"
-    result = report_batch([source], out, jobs=1, options=RunOptions(analysis=False))
-    assert batch_exit_code(result.entries) == 0
-    return out
-
-
-def hand_scores(folder, happened: str) -> tuple[float, float, float]:
-    """P(happened), Brier and log score from the report's own outcome probabilities."""
-    p = {r["outcome"]: float(r["p"]) for r in read_csv(folder / "outcomes.csv")}
-    brier = sum((q - (k == happened)) ** 2 for k, q in p.items())
-    return p[happened], brier, -math.log(p[happened])
 
 
 def svg_texts(html: str, name: str) -> list[str]:
@@ -305,68 +231,3 @@ def test_an_unresolved_page_has_no_resolution(resolved_batch):
     page = (resolved_batch / "hostile" / "index.html").read_text(encoding="utf-8")
     assert 'id="resolution"' not in page and "(happened)" not in page
     assert not (resolved_batch / "hostile" / "score.csv").exists()
-
-
-def test_summary_csv_and_overview_have_the_score_columns(resolved_batch):
-    rows = {r["id"]: r for r in read_csv(resolved_batch / "summary.csv")}
-    p, brier, log = hand_scores(resolved_batch / "resolved", "dry")
-    assert rows["resolved"]["resolved"] == "dry"
-    assert float(rows["resolved"]["p_happened"]) == pytest.approx(p, abs=1e-12)
-    assert float(rows["resolved"]["brier"]) == pytest.approx(brier, abs=1e-12)
-    assert float(rows["resolved"]["log"]) == pytest.approx(log, abs=1e-12)
-    assert rows["resolved-soon"]["resolved"] == "wet"
-    assert [rows["hostile"][c] for c in ("resolved", "p_happened", "brier", "log")] == [""] * 4
-    index = (resolved_batch / "index.html").read_text(encoding="utf-8")
-    table = index[index.index('id="summary-table"') :]
-    assert "<th>happened</th>" in table and f"{brier:.3f}" in table and "unresolved" in table
-    assert 'class="figure calibration"' not in index  # two resolved: too few to calibrate
-
-
-def overview_summary(n: int, p_x: float, happened: str | None) -> dict:
-    summary = {
-        "id": f"case-{n:02}",
-        "title": f"case {n}",
-        "file": f"case_{n:02}.yaml",
-        "reliable": True,
-        "expectations": {},
-        "outcomes": {
-            "x": {"label": "=x", "p": p_x, "lo": p_x, "hi": p_x},
-            "z": {"label": "z", "p": 1 - p_x, "lo": 1 - p_x, "hi": 1 - p_x},
-        },
-    }
-    summary["resolved"] = {"outcome": happened, "on": "2023-01-01"} if happened else None
-    return summary
-
-
-@pytest.mark.parametrize("resolved", [9, 10])
-def test_the_overview_calibration_chart_from_ten_resolved(tmp_path, resolved):
-    cases = [(0.1, "z"), (0.1, "z"), (0.3, "z"), (0.3, "x"), (0.5, "x")]
-    cases += [(0.5, "z"), (0.7, "x"), (0.7, "x"), (0.9, "x"), (0.9, "x")]
-    summaries = [
-        overview_summary(n, p_x, happened if n < resolved else None)
-        for n, (p_x, happened) in enumerate(cases)
-    ]
-    write_overview(tmp_path, summaries, [])
-    index = (tmp_path / "index.html").read_text(encoding="utf-8")
-    rows = read_csv(tmp_path / "summary.csv")
-    assert [r["resolved"] for r in rows] == [
-        h if n < resolved else "" for n, (_, h) in enumerate(cases)
-    ]
-    assert float(rows[0]["brier"]) == pytest.approx(2 * 0.1**2)
-    assert rows[0]["log"] and float(rows[0]["log"]) == pytest.approx(-math.log(0.9))
-    if resolved < 10:
-        assert 'id="calibration"' not in index and 'class="figure calibration"' not in index
-        return
-    part = section(index, "calibration")
-    assert part.count("<svg") == 1 and 'class="figure calibration"' in part
-    table = re.findall(
-        r"<tr><td>([^<]*)</td><td class=\"num\">(\d+)</td><td class=\"num\">(\d+)", part
-    )
-    assert table == [
-        ("0%–20%", "4", "0"),
-        ("20%–40%", "4", "1"),
-        ("40%–60%", "4", "2"),
-        ("60%–80%", "4", "3"),
-        ("80%–100%", "4", "4"),
-    ]
-    assert "<script" not in index.lower()

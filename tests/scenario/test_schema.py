@@ -3,7 +3,6 @@
 import json
 import re
 
-from engine.cli import main
 from engine.cli.schema import schema_text
 from engine.scenario.issues import CODES
 from engine.scenario.schema import Inference, Scenario, json_schema
@@ -12,13 +11,6 @@ from tests.support import SCENARIOS
 
 STORED = SCENARIOS / "signpost.schema.json"
 SCHEMA_MD = SCENARIOS / "SCHEMA.md"
-
-
-def test_signpost_schema_prints_the_json_schema(capsys):
-    assert main(["schema"]) == 0
-    printed = capsys.readouterr().out
-    assert json.loads(printed) == json_schema()
-    assert printed == schema_text()
 
 
 def test_the_stored_schema_is_current():

@@ -1,7 +1,10 @@
-"""Scenarios for the report tests: every number fixed (exact, fast), text hostile on purpose."""
+"""Scenarios for the report tests, every number fixed (exact, fast) and their text hostile on
+purpose, and helpers that read what a report wrote."""
 
 from __future__ import annotations
 
+import csv
+import math
 from pathlib import Path
 
 HOSTILE_SCRIPT = "<script>alert(1)</script>"
@@ -112,3 +115,51 @@ def write_batch(folder: Path, *, broken: bool = False, other: bool = False) -> P
     if broken:
         (folder / "broken.yaml").write_text(BROKEN, encoding="utf-8")
     return folder
+
+
+# A resolved child of the hostile parent (SPEC §10), and one resolved ten days after the evidence.
+RESOLVED = """\
+signpost: 1
+id: resolved
+extends: _parent.yaml
+title: The hostile scenario, resolved
+sources:
+  later:
+    title: "<i>What</i> happened"
+    url: https://example.org/later?a=1&b=2
+resolved:
+  outcome: dry
+  on: 2023-06-30
+  sources: [later, src]
+  note: "<script>alert(1)</script> {{ 7*7 }} $x^2$ =cmd"
+"""
+
+RESOLVED_SOON = """\
+signpost: 1
+id: resolved-soon
+extends: _parent.yaml
+title: Resolved ten days after the evidence
+resolved:
+  outcome: wet
+  on: 2022-01-20
+  sources: [src]
+"""
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    """The rows of a CSV file written by a report, as dicts."""
+    with open(path, newline="", encoding="utf-8") as stream:
+        return list(csv.DictReader(stream))
+
+
+def section(html: str, name: str) -> str:
+    """The ``<section id="name">`` of a page, up to its end."""
+    start = html.index(f'<section id="{name}">')
+    return html[start : html.index("</section>", start)]
+
+
+def hand_scores(folder, happened: str) -> tuple[float, float, float]:
+    """P(happened), Brier and log score from the report's own outcome probabilities."""
+    p = {r["outcome"]: float(r["p"]) for r in read_csv(folder / "outcomes.csv")}
+    brier = sum((q - (k == happened)) ** 2 for k, q in p.items())
+    return p[happened], brier, -math.log(p[happened])
