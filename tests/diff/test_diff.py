@@ -357,7 +357,10 @@ def test_bad_input_exits_2_with_the_errors(tmp_path, capsys):
     code = main(["diff", str(write(tmp_path, "o.yaml", BASE)), str(write(tmp_path, "n.yaml", bad))])
     err = capsys.readouterr().err
     assert code == 2
-    assert "n.yaml:" in err and "drivers.a.p" in err
+    assert err.splitlines() == [
+        f"{tmp_path / 'n.yaml'}:7:8: drivers.a.p: a probability must lie strictly between 0 and 1,"
+        " got 1.5 — write a number strictly between 0 and 1, or a word such as `almost certain`"
+    ]
     assert main(["diff", str(tmp_path / "o.yaml")]) == 2
     assert "expected OLD NEW" in capsys.readouterr().err
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import subprocess
 
@@ -57,7 +58,8 @@ def test_file_at_revision_against_now(repo, capsys):
     code, out = diff_json(capsys, "--git", "HEAD", str(child))
     assert code == 0
     assert [(e["path"], e["old"], e["new"]) for e in out["edits"]] == [("drivers.a.p", 0.2, 0.5)]
-    assert out["change"]["x"] > 0
+    # P(x) = p·e/(1 + e) + (1 − p)/2 with one effect of 1.0: p moves from 0.2 to 0.5
+    assert out["change"]["x"] == pytest.approx(0.3 * (math.e / (1 + math.e) - 0.5), abs=1e-12)
 
 
 def test_parents_are_read_at_the_revision(repo, capsys):
@@ -96,4 +98,7 @@ def test_an_invalid_old_version_is_named_by_revision(repo, capsys):
     dump(child, {"extends": "_parent.yaml", "id": "child"})
     code, err = diff_json(capsys, "--git", "HEAD", str(child))
     assert code == 2
-    assert "HEAD:scenarios/child.yaml:" in err and "drivers.a.p" in err
+    assert err.splitlines() == [
+        "HEAD:scenarios/child.yaml:5:8: drivers.a.p: a probability must lie strictly between 0 "
+        "and 1, got 2 — a probability is not a percentage: write 0.02"
+    ]

@@ -25,7 +25,11 @@ def test_a_broken_scenario_is_listed_and_the_rest_reported(tmp_path, capsys):
     code = main(["report", str(source), "--out", str(out), "-j", "2"])  # worker processes
     assert code == 2  # an invalid scenario is bad input, as in check and score
     printed = capsys.readouterr().out
-    assert "FAILED" in printed and "broken.yaml" in printed and "quite probable" in printed
+    broken = source / "broken.yaml"
+    lines = printed.splitlines()
+    assert lines[0] == f"FAILED     {broken}"
+    assert lines[1].startswith(f"    {broken}:7:8: drivers.sun.p: unknown probability word ")
+    assert "'quite probable'" in lines[1]
     assert (out / "hostile" / "index.html").is_file()
     assert (out / "calm" / "index.html").is_file()
     assert not (out / "broken").exists()

@@ -85,11 +85,13 @@ def test_sections_come_in_order(page):
 
 def test_headline_numbers_and_words(batch, page):
     rows = {r["outcome"]: r for r in read_csv(batch[1] / "hostile" / "outcomes.csv")}
-    wet = float(rows["wet"]["p"])
-    assert rows["wet"]["word"] == "likely"
+    wet, dry = float(rows["wet"]["p"]), float(rows["dry"]["p"])
+    assert (rows["wet"]["word"], rows["dry"]["word"]) == ("likely", "unlikely")
     headline = section(page, "headline")
-    assert f"{wet:.0%}" in headline
-    assert "likely" in headline
+    shown = re.findall(
+        r'<span class="id">(\w+)</span></td><td class="num">([^<]*)</td><td>([^<]*)</td>', headline
+    )
+    assert shown == [("wet", f"{wet:.0%}", "likely"), ("dry", f"{dry:.0%}", "unlikely")]
 
 
 def test_the_page_is_self_contained_and_without_script(page):

@@ -98,5 +98,7 @@ def test_a_scenario_too_wide_to_sum_is_bad_input_naming_its_drivers(capsys, tmp_
     assert main(["validate", str(path)]) == 0
     assert main(["run", str(path)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"{path}: the network is too wide") and "2^34" in err
+    named = ", ".join(f"d{i}" for i in range(34))
+    assert err.startswith(f"{path}: the network is too wide to sum out: 34 drivers ({named}) ")
+    assert "a table of 2^34 states" in err and err.count("\n") == 1
     assert "d0, d1, d2" in err and "d33" in err and "Traceback" not in err

@@ -1,6 +1,5 @@
 """`signpost schema`, the stored schema file, and the key reference in scenarios/SCHEMA.md."""
 
-import json
 import re
 
 from engine.cli.schema import schema_text
@@ -8,6 +7,7 @@ from engine.scenario.issues import CODES
 from engine.scenario.schema import Inference, Scenario, json_schema
 from engine.scenario.translate import ITEM_MODELS
 from tests.support import SCENARIOS
+from tests.support.reference import PROBABILITY_WORDS
 
 STORED = SCENARIOS / "signpost.schema.json"
 SCHEMA_MD = SCENARIOS / "SCHEMA.md"
@@ -24,7 +24,10 @@ def test_the_schema_refuses_unknown_keys_and_knows_the_words():
     schema = json_schema()
     assert schema["additionalProperties"] is False
     assert set(schema["required"]) == {"signpost", "id", "title", "drivers", "outcomes"}
-    assert "likely" in json.dumps(schema["$defs"]["Driver"])
+    (words,) = [
+        f["enum"] for f in schema["$defs"]["Driver"]["properties"]["p"]["anyOf"] if "enum" in f
+    ]
+    assert sorted(words) == sorted(PROBABILITY_WORDS)  # SPEC §2's words, no other
 
 
 def test_schema_md_names_every_key_and_every_error_code():
