@@ -25,11 +25,19 @@ def share(p: float | None) -> str:
     return f"{p:.1%}" if 0 < p < 0.01 or 0.99 < p < 1 else f"{p:.0%}"
 
 
+def point(summary: Summary) -> str:
+    """The probability as :func:`percent` shows it, without its interval: ``57%``."""
+    return share(summary.p) if summary.lo == summary.hi else f"{summary.p:.0%}"
+
+
+def interval(summary: Summary) -> str:
+    """The 90% interval as :func:`percent` shows it: ``(43%–69%)``; empty when exact."""
+    return "" if summary.lo == summary.hi else f"({summary.lo:.0%}–{summary.hi:.0%})"
+
+
 def percent(summary: Summary) -> str:
-    """``57% (43–69%)``: the probability and its 90% interval; ``31%`` when exact."""
-    if summary.lo == summary.hi:
-        return share(summary.p)
-    return f"{summary.p:.0%} ({summary.lo:.0%}–{summary.hi:.0%})"
+    """``57% (43%–69%)``: the probability and its 90% interval; ``31%`` when exact."""
+    return f"{point(summary)} {interval(summary)}".rstrip()
 
 
 def word(p: float, reliable: bool, withheld: str = WITHHELD) -> str:

@@ -6,8 +6,9 @@ as well as the ones run now; scenarios that failed are listed with their error.
 A resolved scenario (SPEC §10) also shows what happened, P(happened), and its Brier and log
 scores, computed from the summary's outcome probabilities; what happened is read from the
 summary's ``resolved`` when it has one, else from the report's ``scenario.yaml`` (the scenario
-as run). From :data:`engine.score.scores.MIN_CALIBRATION` resolved scenarios on, the overview
-adds a calibration chart of the batch.
+as run), read by :func:`engine.scenario.merge.read_document` like any scenario file. From
+:data:`engine.score.scores.MIN_CALIBRATION` resolved scenarios on, the overview adds a
+calibration chart of the batch.
 """
 
 from __future__ import annotations
@@ -17,15 +18,15 @@ import math
 from pathlib import Path
 from typing import Any
 
-import yaml
 from markupsafe import Markup
 
 from engine import __version__
-from engine.display import percent, share, word
+from engine.display import interval, point, share, word
 from engine.inference.answer import Summary
 from engine.infra.files import write_text
 from engine.report.tables import write_csv
 from engine.report.templating import render_html
+from engine.scenario.merge import read_document
 from engine.score.scores import MIN_CALIBRATION, brier, calibration, log_score
 
 
@@ -40,7 +41,8 @@ def resolution_of(out: str | Path, summary: dict[str, Any]) -> dict[str, Any] | 
     Parameters
     ----------
     out : str or Path
-        The reports folder (``out/<id>/scenario.yaml`` is read when the summary does not say).
+        The reports folder (``out/<id>/scenario.yaml`` is read, by the scenario reader, when
+        the summary does not say).
     summary : dict
         The report's summary: ``id``, ``outcomes`` (each with ``p`` and ``label``), and
         optionally ``resolved`` (``{"outcome": id, "on": date}`` or None).
@@ -53,20 +55,16 @@ def resolution_of(out: str | Path, summary: dict[str, Any]) -> dict[str, Any] | 
     """
     if "resolved" in summary:
         resolved = summary["resolved"]
-    else:
-        try:
-            path = Path(out) / summary["id"] / "scenario.yaml"
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError, yaml.YAMLError):
-            return None
-        resolved = data.get("resolved") if isinstance(data, dict) else None
+    else:  # read as any scenario file is: dates are dates, `on` is a key (SPEC §10)
+        document, _ = read_document(Path(out) / summary["id"] / "scenario.yaml")
+        resolved = document.data.get("resolved") if document is not None else None
     if not isinstance(resolved, dict):
         return None
     happened = resolved.get("outcome")
     outcomes = summary.get("outcomes", {})
     if happened not in outcomes:
         return None
-    on = resolved.get("on", resolved.get(True))  # `on` is a YAML 1.1 boolean when unquoted
+    on = resolved.get("on")
     probabilities = {k: float(o["p"]) for k, o in outcomes.items()}
     p = probabilities[happened]
     return {
@@ -131,10 +129,16 @@ def write_overview(out: str | Path, summaries: list[dict], failed: list[dict]) -
         for k in outcomes:
             o = s["outcomes"].get(k)
             if o is None:
-                cells.append({"percent": "–", "word": ""})
+                cells.append({"point": "–", "interval": "", "word": ""})  # as the heatmap
                 continue
             summary = Summary(o["p"], o["lo"], o["hi"], 0.0)
-            cells.append({"percent": percent(summary), "word": word(o["p"], s["reliable"])})
+            cells.append(
+                {
+                    "point": point(summary),
+                    "interval": interval(summary),
+                    "word": word(o["p"], s["reliable"]),
+                }
+            )
         counts = s["expectations"]
         scenarios.append(
             {
