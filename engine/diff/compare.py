@@ -1,13 +1,14 @@
 """Compare two versions of a scenario: each subset of edits evaluated, the change attributed.
 
-``compare(old, new)`` takes two resolved, valid mappings (:func:`engine.scenario.merge.load_document`),
-finds the edits (:mod:`engine.diff.edits`), evaluates the main outcome probabilities of the old
-version with subsets of the edits applied, and shares the change among the edits
-(:mod:`engine.diff.attribution`): Shapley values for at most six edits, else the sequential method
-in the fixed order of :func:`engine.diff.sequential_order` (removals, changes, additions, each
-by key path). If some subset of edits is not a valid scenario (contradictory evidence, a cycle
-among causes half-way), the edits are applied in sequence in the first order, closest to that
-fixed one, in which every step is valid, and the result says so.
+``compare(old, new)`` takes two resolved, valid mappings
+(:func:`engine.scenario.merge.load_document`), finds the edits (:mod:`engine.diff.edits`),
+evaluates the main outcome probabilities of the old version with subsets of the edits applied,
+and shares the change among the edits (:mod:`engine.diff.attribution`): Shapley values for at
+most six edits, else the sequential method in the fixed order of
+:func:`engine.diff.sequential_order` (removals, changes, additions, each by key path). If some
+subset of edits is not a valid scenario (contradictory evidence, a cycle among causes half-way),
+the edits are applied in sequence in the first order, closest to that fixed one, in which every
+step is valid, and the result says so.
 
 Cost. With every number fixed each evaluation is exact enumeration (milliseconds). Otherwise
 each one is a NUTS run of the main result only (``run(main_only=True)``), with the same seed for

@@ -1,8 +1,8 @@
 """The edits between two versions of a scenario: finding them and applying them (SPEC §9).
 
 Pure data, no PyMC: both versions are resolved mappings (``extends`` merged in, as
-:func:`engine.scenario.merge.load_document` gives them), and an edit is a set of key-path changes that
-can be applied to the old mapping.
+:func:`engine.scenario.merge.load_document` gives them), and an edit is a set of key-path
+changes that can be applied to the old mapping.
 
 What counts as one edit
 -----------------------
