@@ -4,6 +4,11 @@ Every problem found in a scenario file becomes one :class:`ScenarioIssue`: what 
 (``code``), where it is (file, line, column and the path of keys), what is wrong and what to
 write instead. All the problems of a file travel together in one :class:`ScenarioError`, so the
 analyst sees them at once (SPEC §7).
+
+Each code is a :class:`Code` declared in the module whose check raises it (reading, ``extends``,
+the format, one rule per file of :mod:`engine.scenario.rules`, a batch), with a one-line
+description and a bad and a good example; :func:`codes` (and ``CODES``) gathers them, and a
+:class:`ScenarioIssue` refuses a code nobody declared.
 """
 
 from __future__ import annotations
