@@ -1,12 +1,14 @@
-"""The PyMC model of a network (SPEC §4): priors, the exact sum over driver states, potentials.
+"""The PyMC model of a network (SPEC §4, §11): priors, the exact sum over driver states,
+potentials.
 
 This is the statement of the model: every uncertain number is a PyMC random variable with its
 SPEC prior (Beta for probabilities, Normal for effects); each driver contributes a factor
-P(D_i | parents, θ) times what the evidence says of it; their product summed over the driver
-states is P(e | θ), a ``pm.Potential``; and q_k(θ) = P(Y = k | e, θ) is a ``pm.Deterministic``.
-The NumPy path (``models.elimination``) computes the same quantities and a test holds the two
-equal. The sum over states is an einsum ordered by opt_einsum (as in the NumPy path), so the
-model's size follows the graph's treewidth, not 2^n.
+P(X_i | parents, θ) times what the evidence says of its states; their product summed over the
+driver states is P(e | θ), a ``pm.Potential``; and q_k(θ) = P(Y = k | e, θ) is a
+``pm.Deterministic``. The tables are made by :mod:`models.factors`, the same code the NumPy path
+(:mod:`models.elimination`) uses, and a test holds the two equal. The sum over states is an
+einsum ordered by opt_einsum (as in the NumPy path), so the model's size follows the graph's
+treewidth, not the product of the drivers' states.
 
 One model is built per ``Graph``. Every number and every piece of evidence enters as
 ``pm.Data``, so the same compiled model serves every scenario, what-if, timeline point and
@@ -21,20 +23,15 @@ import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 
-from models.elimination import Eliminator, outcome_states, outcome_weights
+from models.elimination import Eliminator, replay
+from models.factors import evidence_weights, log_cpt, outcome_table, pytensor_ops
 from models.graph import Graph
-from models.layout import Layout
-
-
-def _log_sigmoid(x):
-    return -pt.softplus(-x)
 
 
 def placeholder_data(graph: Graph) -> dict[str, np.ndarray]:
     """Data of the right shapes for every ``pm.Data`` of the model."""
-    layout = Layout(graph)
-    n_prob, n_effect = len(layout.prob_slots), len(layout.effect_slots)
-    n, m = len(graph.drivers), len(graph.indicators)
+    n_prob, n_effect = len(graph.prob_slots), len(graph.effect_slots)
+    m = len(graph.indicators)
     data = {
         "prob_alpha": np.ones(n_prob),
         "prob_beta": np.ones(n_prob),
@@ -45,8 +42,8 @@ def placeholder_data(graph: Graph) -> dict[str, np.ndarray]:
         "effect_fixed": np.zeros(n_effect),
         "effect_is_fixed": np.ones(n_effect),
         "log_base": np.zeros(len(graph.outcomes)),
-        "driver_logw": np.zeros((n, 2)),
-        "cut": np.zeros(n),
+        "driver_logw": np.zeros(graph.total_states),
+        "cut": np.zeros(len(graph.drivers)),
         "seen": np.zeros(m),
         "unseen": np.zeros(m),
     }
@@ -54,24 +51,25 @@ def placeholder_data(graph: Graph) -> dict[str, np.ndarray]:
     unused = (["seen", "unseen"] if not m else []) + (
         [k for k in data if k.startswith("effect_")] if not n_effect else []
     )
+    if graph.outcome_from is not None:
+        unused.append("log_base")
     return {k: v for k, v in data.items() if k not in unused}
 
 
-def _driver_factors(graph: Graph, p, cause, unary, cut):
-    """Each driver's factor exp(log P(D_i | parents) · (1 − cut_i) + unary_i), scaled to a
-    maximum of 1, with its axes as ``Eliminator.factor_axes``; and the log of the scales."""
-    logits = (pt.log(p) - pt.log1p(-p))[graph.config_owner] + pt.dot(
-        pt.constant(graph.config_cause), cause
-    )
-    offsets = graph.config_offsets
+def _factors(graph: Graph, eliminator: Eliminator, prob, effect, data, ops):
+    """Each driver's factor exp((1 − cut_i)·log P(X_i | parents) + evidence on its states),
+    scaled to a maximum of 1, with its axes as ``Eliminator.factor_axes``; and the log of the
+    scales."""
+    unary = evidence_weights(graph, prob, data, ops)  # (T,)
+    offsets = graph.offsets
     factors, log_scale = [], pt.constant(0.0)
-    for i, parents in enumerate(graph.parents):
-        part = logits[offsets[i] : offsets[i + 1]]
-        table = pt.stack([_log_sigmoid(-part), _log_sigmoid(part)])  # (2, 2^k)
-        log_f = (1.0 - cut[i]) * table + unary[i][:, None]
+    for i in range(len(graph.drivers)):
+        table = log_cpt(graph, i, prob, effect, ops)  # (C, k)
+        log_f = (1.0 - data["cut"][i]) * table + unary[offsets[i] : offsets[i + 1]][None, :]
         top = pt.max(log_f)
         log_scale = log_scale + top
-        factors.append(pt.exp(log_f - top).reshape((2,) * (1 + len(parents))))
+        shape = tuple(graph.sizes[j] for j in eliminator.factor_axes(i))
+        factors.append(pt.exp(log_f - top).reshape(shape))
     return factors, log_scale
 
 
@@ -79,26 +77,27 @@ def build_model(graph: Graph) -> pm.Model:
     """Build the PyMC model of ``graph`` with placeholder data (swap real data in later).
 
     Returns a model whose free variables are ``prob`` (Beta, one per probability slot) and, when
-    the graph has arrows, ``effect`` (Normal, one per effect slot); the potential ``evidence`` is
-    log P(e | θ) and the deterministics ``q`` (outcomes) and ``driver_p`` (drivers) are the
-    probabilities given the evidence and θ.
+    the graph has effects, ``effect`` (Normal, one per effect slot); the potential ``evidence``
+    is log P(e | θ) and the deterministics ``q`` (outcomes) and ``driver_p`` (every driver
+    state) are the probabilities given the evidence and θ.
     """
-    layout = Layout(graph)
     eliminator = Eliminator(graph)
-    n, m = len(graph.drivers), len(graph.indicators)
+    ops = pytensor_ops()
+    state_names = [f"{d}={s}" for d, states in zip(graph.drivers, graph.states) for s in states]
     coords = {
-        "prob_slot": list(layout.prob_slots),
-        "effect_slot": list(layout.effect_slots),
+        "prob_slot": list(graph.prob_slots),
+        "effect_slot": list(graph.effect_slots),
         "outcome": list(graph.outcomes),
-        "driver": list(graph.drivers),
+        "driver_state": state_names,
     }
     with pm.Model(coords=coords) as model:
         data = {name: pm.Data(name, value) for name, value in placeholder_data(graph).items()}
+        if "seen" not in data:
+            data["seen"] = data["unseen"] = pt.zeros(0)
         prob_rv = pm.Beta(
             "prob", alpha=data["prob_alpha"], beta=data["prob_beta"], dims="prob_slot"
         )
         prob = pt.switch(data["prob_is_fixed"], data["prob_fixed"], prob_rv)
-        p, if_true, if_false = prob[:n], prob[n : n + m], prob[n + m :]
         if coords["effect_slot"]:
             effect_rv = pm.Normal(
                 "effect", mu=data["effect_mu"], sigma=data["effect_sigma"], dims="effect_slot"
@@ -106,40 +105,28 @@ def build_model(graph: Graph) -> pm.Model:
             effect = pt.switch(data["effect_is_fixed"], data["effect_fixed"], effect_rv)
         else:
             effect = pt.zeros(0)
-        cause, outcome_effect = effect[: len(graph.causes)], effect[len(graph.causes) :]
 
-        # What the evidence says of each driver: its own unary weights, plus the likelihood of
-        # each indicator seen or not seen, added to the driver it signals.
-        unary = data["driver_logw"]
-        if m:
-            seen, unseen = data["seen"][:, None], data["unseen"][:, None]
-            log_seen = pt.stack([pt.log(if_false), pt.log(if_true)], axis=-1)  # (M, 2)
-            log_unseen = pt.stack([pt.log1p(-if_false), pt.log1p(-if_true)], axis=-1)
-            indicator = seen * log_seen + unseen * log_unseen
-            unary = unary + pt.dot(pt.constant(graph.signal_map.T), indicator)
-        factors, log_scale = _driver_factors(graph, p, cause, unary, data["cut"])
-
+        factors, log_scale = _factors(graph, eliminator, prob, effect, data, ops)
         keep = graph.outcome_drivers
-        joint = pt.einsum(eliminator.equation(keep, draws=False), *factors).reshape(
-            (2 ** len(keep),)
-        )
+        # opt_einsum's order, replayed pairwise: PyTensor's own einsum would search for the
+        # optimal order of all the factors at once, which does not finish for ten of them
+        joint = replay(eliminator.steps(keep, draws=False), factors, pt.einsum).reshape((-1,))
         total = pt.sum(joint)
         pm.Potential("evidence", pt.log(total) + log_scale)
 
         # Deterministics: computed once per kept draw, not in the gradient.
         posterior = joint / total  # P(outcome drivers' states | e, θ)
-        weights = pt.tensordot(outcome_effect, pt.constant(outcome_weights(graph)), axes=[[0], [0]])
-        states = outcome_states(graph)
-        outcome_logits = data["log_base"] + pt.dot(pt.constant(states), weights)
-        outcome_table = pt.special.softmax(outcome_logits, axis=-1)
-        pm.Deterministic("q", pt.dot(posterior, outcome_table), dims="outcome")
-        column = {j: c for c, j in enumerate(keep)}
+        log_base = data.get("log_base", pt.zeros(len(graph.outcomes)))
+        table = outcome_table(graph, effect, log_base, ops)
+        pm.Deterministic("q", pt.dot(posterior, table), dims="outcome")
+        by_axis = posterior.reshape(tuple(graph.sizes[j] for j in keep))
         driver_p = []
-        for i in range(n):
-            if i in column:
-                driver_p.append(pt.dot(posterior, pt.constant(states[:, column[i]])))
+        for i in range(len(graph.drivers)):
+            if i in keep:
+                others = tuple(a for a, j in enumerate(keep) if j != i)
+                driver_p.append(pt.sum(by_axis, axis=others) if others else by_axis)
             else:
-                alone = pt.einsum(eliminator.equation((i,), draws=False), *factors)
-                driver_p.append(alone[1] / pt.sum(alone))
-        pm.Deterministic("driver_p", pt.stack(driver_p), dims="driver")
+                alone = replay(eliminator.steps((i,), draws=False), factors, pt.einsum)
+                driver_p.append(alone / pt.sum(alone))
+        pm.Deterministic("driver_p", pt.concatenate(driver_p), dims="driver_state")
     return model

@@ -2,10 +2,13 @@
 
 The one statement of the parameter layout (everything else imports it):
 
-- *probability slots*, in order: each driver's ``p``, each indicator's ``if_true``, each
-  indicator's ``if_false``;
-- *effect slots*, in order: each cause arrow, then each outcome arrow;
-- a slot is named by its key path in the scenario file (SPEC §9), e.g. ``drivers.a.p``.
+- *probability slots* (:attr:`models.graph.Graph.prob_slots`), in driver order, each driver's
+  own (a binary driver's ``p``; a multi-state driver's states' ``p``; a table's rows in
+  canonical order, each row's states; a noisy-OR's leak and causes), then each indicator's
+  ``if_true``, then each indicator's ``if_false``;
+- *effect slots* (:attr:`models.graph.Graph.effect_slots`): every effect on a driver's (or a
+  state's) log-odds, in driver order, then every effect on an outcome;
+- a slot is named by its key path in the scenario file (SPEC §9, §11.6), e.g. ``drivers.a.p``.
 
 :data:`PRIOR_DATA` are the names of the priors as a compiled model's data;
 ``models.graph.SETTING_DATA`` are the names of a setting's data.
@@ -14,7 +17,6 @@ The one statement of the parameter layout (everything else imports it):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 
@@ -39,22 +41,13 @@ class Layout:
 
     graph: Graph
 
-    @cached_property
+    @property
     def prob_slots(self) -> tuple[str, ...]:
-        g = self.graph
-        return tuple(
-            [f"drivers.{d}.p" for d in g.drivers]
-            + [f"indicators.{i}.if_true" for i in g.indicators]
-            + [f"indicators.{i}.if_false" for i in g.indicators]
-        )
+        return self.graph.prob_slots
 
-    @cached_property
+    @property
     def effect_slots(self) -> tuple[str, ...]:
-        d, k = self.graph.drivers, self.graph.outcomes
-        return tuple(
-            [f"drivers.{d[c]}.causes.{d[p]}" for c, p in self.graph.causes]
-            + [f"outcomes.{k[o]}.drivers.{d[j]}" for o, j in self.graph.effects]
-        )
+        return self.graph.effect_slots
 
     @property
     def slots(self) -> tuple[str, ...]:
@@ -63,19 +56,12 @@ class Layout:
 
     def params(self, prob: np.ndarray, effect: np.ndarray, log_base: np.ndarray) -> Params:
         """Numbers from slot vectors ``prob`` (..., P) and ``effect`` (..., F)."""
-        n, m, e = len(self.graph.drivers), len(self.graph.indicators), len(self.graph.causes)
-        prob, effect = np.asarray(prob, dtype=float), np.asarray(effect, dtype=float)
         return Params(
-            p=prob[..., :n],
-            cause=effect[..., :e],
-            effect=effect[..., e:],
-            log_base=np.asarray(log_base, dtype=float),
-            if_true=prob[..., n : n + m],
-            if_false=prob[..., n + m :],
+            np.asarray(prob, dtype=float),
+            np.asarray(effect, dtype=float),
+            np.asarray(log_base, dtype=float),
         )
 
     def vector(self, params: Params) -> np.ndarray:
         """(..., P + F): every number in slot order."""
-        return np.concatenate(
-            [params.p, params.if_true, params.if_false, params.cause, params.effect], axis=-1
-        )
+        return params.vector()

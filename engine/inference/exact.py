@@ -27,11 +27,15 @@ class ExactEvaluator:
         answer = self.prepared.marginals(setting.arrays(graph))
         condition = Answer(
             outcomes={k: Summary.exact(p) for k, p in zip(graph.outcomes, answer.outcomes[0])},
-            drivers={d: Summary.exact(p) for d, p in zip(graph.drivers, answer.drivers[0])},
+            drivers={d: Summary.exact(p) for d, p in zip(*self._drivers(answer))},
             diagnostics=Diagnostics("exact", seconds=time.perf_counter() - started),
             params=self.params,
         )
         return condition
+
+    def _drivers(self, answer) -> tuple[list[str], np.ndarray]:
+        keys, columns = self.network.reported(answer.drivers)
+        return keys, columns[0] if len(columns) else []
 
     def item_joints(self, condition: Answer, setting: Setting) -> np.ndarray:
         """(n + M, K): P(Y = k, X = true | e) for each driver and indicator X."""

@@ -46,14 +46,18 @@ def weigh(
 
 
 def condition_of(
-    graph, prepared: Prepared, answer: Marginals, weights: np.ndarray, diagnostics: Diagnostics
+    network: Network,
+    prepared: Prepared,
+    answer: Marginals,
+    weights: np.ndarray,
+    diagnostics: Diagnostics,
 ) -> Answer:
     """The summaries of a weighted set of draws."""
-    sample = Sample(prepared.params, answer.outcomes, answer.drivers, weights)
-    drivers = graph.drivers if answer.drivers.shape[1] else ()
+    keys, drivers = network.reported(answer.drivers)
+    sample = Sample(prepared.params, answer.outcomes, drivers, weights)
     return Answer(
-        outcomes=dict(zip(graph.outcomes, summaries(answer.outcomes, sample))),
-        drivers=dict(zip(drivers, summaries(answer.drivers, sample))),
+        outcomes=dict(zip(network.graph.outcomes, summaries(answer.outcomes, sample))),
+        drivers=dict(zip(keys, summaries(drivers, sample))) if keys else {},
         diagnostics=diagnostics,
         params=prepared.params,
         sample=sample,
@@ -93,7 +97,7 @@ class ImportanceEvaluator:
                 retried=size != self.sizes[0],
                 seconds=time.perf_counter() - started,
             )
-            condition = condition_of(self.network.graph, prepared, answer, weights, diagnostics)
+            condition = condition_of(self.network, prepared, answer, weights, diagnostics)
             if condition.reliable:
                 break
         return condition

@@ -61,7 +61,7 @@ class NutsEvaluator:
             pareto_k=pareto_k,
             seconds=time.perf_counter() - started,
         )
-        return condition_of(self.network.graph, prepared, answer, weights, diagnostics)
+        return condition_of(self.network, prepared, answer, weights, diagnostics)
 
     def _sampled(self, data: dict) -> Answer:
         options = self.options
@@ -109,13 +109,14 @@ class NutsEvaluator:
             **checks,
         )
         size = s.chains * s.draws
+        keys, drivers = self.network.reported(answer.drivers)
         sample = Sample(
-            params, answer.outcomes, answer.drivers, np.full(size, 1.0 / size), chains=s.chains
+            params, answer.outcomes, drivers, np.full(size, 1.0 / size), chains=s.chains
         )
         graph = self.network.graph
         condition = Answer(
             outcomes=dict(zip(graph.outcomes, summaries(answer.outcomes, sample))),
-            drivers=dict(zip(graph.drivers, summaries(answer.drivers, sample))),
+            drivers=dict(zip(keys, summaries(drivers, sample))),
             diagnostics=diagnostics,
             params=params,
             sample=sample,

@@ -50,19 +50,40 @@ def analyse(network: Network, result: Result, evaluate: Evaluate) -> dict:
 
 
 def influence_of(network: Network, evaluate: Evaluate) -> dict:
-    """Outcome probabilities with each driver set true and set false; ranked by swing."""
+    """Outcome probabilities with each driver set to each of its states; ranked by swing.
+
+    A binary driver gives ``if_true`` and ``if_false``; a multi-state driver ``states``
+    (SPEC §11.6). The swing is, over the outcomes, the largest spread between its states. The
+    driver whose states are the outcomes (``outcomes_from``) is left out.
+    """
+    graph = network.graph
     rows = {}
-    for driver in network.graph.drivers:
-        answers = [
-            evaluate(network.setting(do={driver: value}), analysis=True) for value in (True, False)
-        ]
-        if_true, if_false = ({k: s.p for k, s in c.outcomes.items()} for c in answers)
+    for i, driver in enumerate(graph.drivers):
+        if i == graph.outcome_from:
+            continue
+        states = graph.states[i]
+        answers = {
+            s: evaluate(
+                network.setting(do={driver: s if not graph.binary(i) else s == "true"}),
+                analysis=True,
+            )
+            for s in states
+        }
+        per_state = {s: {k: x.p for k, x in a.outcomes.items()} for s, a in answers.items()}
+        swing = max(
+            max(p[k] for p in per_state.values()) - min(p[k] for p in per_state.values())
+            for k in graph.outcomes
+        )
+        row = (
+            {"if_true": per_state["true"], "if_false": per_state["false"]}
+            if graph.binary(i)
+            else {"states": per_state}
+        )
         rows[driver] = {
-            "if_true": if_true,
-            "if_false": if_false,
-            "swing": max(abs(if_true[k] - if_false[k]) for k in if_true),
-            "reliable": all(c.reliable for c in answers),
-            "method": "/".join(sorted({c.diagnostics.method for c in answers})),
+            **row,
+            "swing": swing,
+            "reliable": all(a.reliable for a in answers.values()),
+            "method": "/".join(sorted({a.diagnostics.method for a in answers.values()})),
         }
     return dict(sorted(rows.items(), key=lambda item: -item[1]["swing"]))
 
@@ -117,10 +138,9 @@ def uncertainty_of(network: Network, main: Answer) -> dict:
     return out
 
 
-def _bits(joint_true: np.ndarray, outcome: np.ndarray) -> float:
-    """Mutual information in bits of a binary item and the outcome, from P(Y, X=1) and P(Y)."""
-    table = np.stack([outcome - joint_true, joint_true])  # rows: X false, X true
-    table = np.clip(table, 0.0, None)
+def _bits(joint: np.ndarray) -> float:
+    """Mutual information in bits of an item and the outcome from their joint law (states, K)."""
+    table = np.clip(joint, 0.0, None)
     px = table.sum(axis=1, keepdims=True)
     py = table.sum(axis=0, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -129,34 +149,70 @@ def _bits(joint_true: np.ndarray, outcome: np.ndarray) -> float:
 
 
 def signposts_of(network: Network, main: Answer, evaluate: Evaluate) -> dict:
-    """Every unobserved driver and indicator, with what observing it would do; ranked by bits."""
+    """Every unobserved driver and indicator, with what observing it would do; ranked by bits.
+
+    The joint law of the outcome and each item given the evidence (SPEC §9) comes from the
+    evaluator's ``item_joints``: P(Y = k, X = s | e) for every driver state, then
+    P(Y = k, seen | e) for every indicator, averaged over θ's posterior draws.
+    """
     graph = network.graph
     evidence = network.scenario.evidence.values()
-    hard_drivers = {e.driver for e in evidence if e.driver and e.observed is not None}
+    hard_drivers = {
+        e.driver.partition("=")[0] for e in evidence if e.driver and e.observed is not None
+    }
     observed_indicators = {e.indicator for e in evidence if e.indicator}
-    items = [(d, "driver") for d in graph.drivers] + [(i, "indicator") for i in graph.indicators]
-    joint = evaluate.item_joints(main, network.setting())  # (n + M, K)
+    joint = evaluate.item_joints(main, network.setting())  # (T + M, K)
     outcome = np.array([s.p for s in main.outcomes.values()])
     rows = {}
-    for row, (item, kind) in enumerate(items):
-        if item in hard_drivers or item in observed_indicators:
+    for i, driver in enumerate(graph.drivers):
+        if driver in hard_drivers or i == graph.outcome_from:
             continue
-        p_true = float(joint[row].sum())
-        true_part, false_part = joint[row], outcome - joint[row]
-        rows[item] = {
-            "kind": kind,
-            "bits": _bits(joint[row], outcome),
-            "p_true": p_true,
-            "if_true": _conditional(graph.outcomes, true_part, p_true),
-            "if_false": _conditional(graph.outcomes, false_part, 1.0 - p_true),
-        }
+        table = joint[graph.offsets[i] : graph.offsets[i + 1]]
+        if graph.binary(i):
+            rows[driver] = _binary_row("driver", graph.outcomes, table[1], outcome)
+        else:
+            rows[driver] = {
+                "kind": "driver",
+                "bits": _bits(table),
+                "states": {
+                    s: {
+                        "p": float(table[t].sum()),
+                        "outcomes": _conditional(graph.outcomes, table[t], float(table[t].sum())),
+                    }
+                    for t, s in enumerate(graph.states[i])
+                },
+            }
+    for m, indicator in enumerate(graph.indicators):
+        if indicator not in observed_indicators:
+            seen = joint[graph.total_states + m]
+            rows[indicator] = _binary_row("indicator", graph.outcomes, seen, outcome)
     return dict(sorted(rows.items(), key=lambda item: -item[1]["bits"]))
+
+
+def _binary_row(kind: str, outcomes, true_part: np.ndarray, outcome: np.ndarray) -> dict:
+    p_true = float(true_part.sum())
+    false_part = outcome - true_part
+    return {
+        "kind": kind,
+        "bits": _bits(np.stack([false_part, true_part])),
+        "p_true": p_true,
+        "if_true": _conditional(outcomes, true_part, p_true),
+        "if_false": _conditional(outcomes, false_part, 1.0 - p_true),
+    }
 
 
 def _conditional(outcomes, part: np.ndarray, mass: float) -> dict[str, float | None]:
     if mass <= 0:
         return {k: None for k in outcomes}
     return {k: float(np.clip(v / mass, 0.0, 1.0)) for k, v in zip(outcomes, part)}
+
+
+def observations(row: dict) -> list[tuple[bool | str, dict, float]]:
+    """Every single observation of a signpost row: (what is observed, the outcome
+    probabilities then, how likely the observation is)."""
+    if "states" in row:
+        return [(s, x["outcomes"], x["p"]) for s, x in row["states"].items()]
+    return [(True, row["if_true"], row["p_true"]), (False, row["if_false"], 1.0 - row["p_true"])]
 
 
 def band_crossing_of(result: Result, signposts: dict) -> dict:
@@ -166,11 +222,8 @@ def band_crossing_of(result: Result, signposts: dict) -> dict:
         now = word_for(summary.p)
         moves = []
         for item, row in signposts.items():
-            for observed, key, mass in (
-                (True, "if_true", row["p_true"]),
-                (False, "if_false", 1.0 - row["p_true"]),
-            ):
-                p = row[key][outcome]
+            for observed, then, mass in observations(row):
+                p = then[outcome]
                 if p is not None and mass > 0 and word_for(p) != now:
                     moves.append(
                         {

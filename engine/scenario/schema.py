@@ -29,7 +29,12 @@ from engine.scenario.values import EFFECT_WORDS, PROBABILITY_WORDS, normalise_wo
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 SCENARIO_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 
+CONDITION_PATTERN = r"^[a-z][a-z0-9_]*(=[a-z][a-z0-9_]*)?$"  # X, or X=s (SPEC §11.2)
+ROW_PATTERN = r"^[a-z][a-z0-9_]*=[a-z][a-z0-9_]*( +[a-z][a-z0-9_]*=[a-z][a-z0-9_]*)*$"
+
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+ConditionKey = Annotated[str, StringConstraints(pattern=CONDITION_PATTERN)]
+RowKey = Annotated[str, StringConstraints(pattern=ROW_PATTERN)]
 ScenarioId = Annotated[str, StringConstraints(pattern=SCENARIO_ID_PATTERN)]
 Text = Annotated[str, StringConstraints(min_length=1)]
 
@@ -91,6 +96,14 @@ def _check_probability_number(value: Any, what: str = "a probability") -> float:
             {"what": what, "got": _show(value)},
         )
     return number
+
+
+def check_driver_probability(value: Any) -> float | str | dict:
+    """A driver's own probability (SPEC §11.3): as :func:`check_probability`, but a plain fixed
+    number may be exactly 0 or 1 (the field's networks have deterministic rows)."""
+    if _is_number(value) and math.isfinite(value) and value in (0, 1):
+        return float(value)
+    return check_probability(value)
 
 
 def check_probability(value: Any) -> float | str | dict:
@@ -211,6 +224,19 @@ EFFECT_JSON_SCHEMA = {
 Probability = Annotated[
     float | str | dict, BeforeValidator(check_probability), WithJsonSchema(PROBABILITY_JSON_SCHEMA)
 ]
+DRIVER_PROBABILITY_JSON_SCHEMA = {
+    "description": "A probability: a number in [0, 1] (0 and 1 allowed for a driver's own "
+    "fixed numbers), an ICD 203 word (case-insensitive), {range: [lo, hi]} or {beta: [a, b]}.",
+    "anyOf": [
+        {"type": "number", "minimum": 0, "maximum": 1},
+        *PROBABILITY_JSON_SCHEMA["anyOf"][1:],
+    ],
+}
+DriverProbability = Annotated[
+    float | str | dict,
+    BeforeValidator(check_driver_probability),
+    WithJsonSchema(DRIVER_PROBABILITY_JSON_SCHEMA),
+]
 Effect = Annotated[
     float | str | dict, BeforeValidator(check_effect), WithJsonSchema(EFFECT_JSON_SCHEMA)
 ]
@@ -257,13 +283,57 @@ class Source(Strict):
     accessed: dt.date | None = Field(None, description=_DATE)
 
 
+_CAUSES = (
+    "a mapping of conditions (a driver id, or driver=state) to effects, like "
+    "`mission_expansion: raises` or `posture=expanded: strongly raises`"
+)
+
+
+class State(Documented):
+    """One state of a multi-state driver (SPEC §11.1)."""
+
+    label: Text = Field(description=_LABEL)
+    p: DriverProbability | None = Field(
+        None,
+        description="a probability: the state's chance when none of its causes hold (required "
+        "unless the driver has a table)",
+    )
+    causes: dict[ConditionKey, Effect] = Field(default_factory=dict, description=_CAUSES)
+
+
 class Driver(Documented):
     label: Text = Field(description=_LABEL)
-    p: Probability = Field(description=_PROBABILITY_TAKES)
-    causes: dict[Id, Effect] = Field(
-        default_factory=dict,
-        description="a mapping of driver ids to effects, like `mission_expansion: raises`",
+    p: DriverProbability | None = Field(
+        None,
+        description="a probability: the chance it holds when none of its causes hold "
+        "(required unless the driver has states, a table or noisy_or)",
     )
+    causes: dict[ConditionKey, Effect] = Field(default_factory=dict, description=_CAUSES)
+    states: Annotated[dict[Id, State], Field(min_length=2)] | None = Field(
+        None,
+        description="a mapping of state ids to states (label, p, causes): two or more, "
+        "exactly one holds",
+    )
+    table: dict[RowKey, DriverProbability | dict[Id, DriverProbability]] | None = Field(
+        None,
+        description="one row per combination of the parents' states, keyed like "
+        "`bronchitis=true either=false`: a probability (binary) or a mapping of every state "
+        "to a probability",
+    )
+    noisy_or: dict[ConditionKey, DriverProbability] | None = Field(
+        None,
+        description="`leak:` (P(holds) when no cause holds, default 0) and, for each cause "
+        "(a driver id or driver=state), the chance it alone makes this driver hold",
+    )
+
+    @property
+    def multi_state(self) -> bool:
+        return self.states is not None
+
+    @property
+    def state_ids(self) -> tuple[str, ...]:
+        """The driver's states: its own, or ``false``, ``true`` for a binary driver."""
+        return tuple(self.states) if self.states is not None else ("false", "true")
 
 
 class Outcome(Documented):
@@ -271,24 +341,25 @@ class Outcome(Documented):
     base: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
         1.0, description="a positive number (the outcome's relative weight, 1 when left out)"
     )
-    drivers: dict[Id, Effect] = Field(
-        default_factory=dict,
-        description="a mapping of driver ids to effects, like `mission_expansion: raises`",
-    )
+    drivers: dict[ConditionKey, Effect] = Field(default_factory=dict, description=_CAUSES)
 
 
 class Indicator(Documented):
     label: Text = Field(description=_LABEL)
-    signals: Id = Field(description="the id of a driver")
+    signals: ConditionKey = Field(
+        description="the id of a driver, or driver=state (P(seen | it holds) is if_true)"
+    )
     if_true: Probability
     if_false: Probability
 
 
 class Evidence(Documented):
     label: Text | None = Field(None, description=_LABEL)
-    driver: Id | None = Field(None, description="the id of a driver")
+    driver: ConditionKey | None = Field(None, description="the id of a driver, or driver=state")
     indicator: Id | None = Field(None, description="the id of an indicator")
-    observed: bool | None = Field(None, description="true or false")
+    observed: bool | Id | None = Field(
+        None, description="true or false, or the id of the state a multi-state driver is in"
+    )
     likelihood_ratio: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = Field(
         None, description="a positive number, like 2"
     )
@@ -319,8 +390,9 @@ class Evidence(Documented):
 
 class WhatIf(Documented):
     label: Text | None = Field(None, description=_LABEL)
-    set: Annotated[dict[Id, bool], Field(min_length=1)] = Field(
-        description="a mapping of driver ids to true or false, like {mission_expansion: true}"
+    set: Annotated[dict[Id, bool | Id], Field(min_length=1)] = Field(
+        description="a mapping of driver ids to true or false, or a state id, like "
+        "{mission_expansion: true} or {posture: garrison}"
     )
 
 
@@ -330,8 +402,10 @@ BOUND_KEYS = ("between", "at_least", "at_most", "more_likely_than", "most_likely
 
 class Expectation(Documented):
     label: Text | None = Field(None, description=_LABEL)
-    outcome: Id | None = Field(None, description="the id of an outcome")
-    driver: Id | None = Field(None, description="the id of a driver")
+    outcome: Id | bool | None = Field(None, description="the id of an outcome")
+    driver: ConditionKey | None = Field(
+        None, description="the id of a binary driver, or driver=state"
+    )
     what_if: Id | None = Field(None, description="the id of a what-if")
     # a list, not a tuple: strict mode refuses a YAML list for a tuple
     between: Annotated[list[Bound], Field(min_length=2, max_length=2)] | None = Field(
@@ -339,7 +413,9 @@ class Expectation(Documented):
     )
     at_least: Bound | None = Field(None, description="a number between 0 and 1")
     at_most: Bound | None = Field(None, description="a number between 0 and 1")
-    more_likely_than: Id | None = Field(None, description="the id of another outcome (or driver)")
+    more_likely_than: ConditionKey | bool | None = Field(
+        None, description="the id of another outcome (or driver, or driver=state)"
+    )
     most_likely: Literal[True] | None = Field(None, description="true")
 
     @model_validator(mode="after")
@@ -364,8 +440,11 @@ class Expectation(Documented):
 
     @property
     def subject(self) -> tuple[str, str]:
-        """("outcome" | "driver", id)."""
-        return ("outcome", self.outcome) if self.outcome is not None else ("driver", self.driver)
+        """("outcome" | "driver", id): an outcome's id (``true``/``false`` for a binary
+        ``outcomes_from``), or a driver's key in the result (``X`` or ``X=s``)."""
+        if self.outcome is not None:
+            return "outcome", _outcome_id(self.outcome)
+        return "driver", self.driver
 
 
 def _not_bool(value: Any) -> Any:
@@ -392,10 +471,23 @@ class Inference(Strict):
     )
 
 
+def _outcome_id(value: str | bool) -> str:
+    """An outcome named in a file: its id, or ``true``/``false`` for a binary driver's states
+    (SPEC §11.5)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
 class Resolution(Strict):
     """What happened, once the horizon has passed (SPEC §10). It never changes the numbers."""
 
-    outcome: Id = Field(description="the id of an outcome")
+    outcome: Id | bool = Field(description="the id of an outcome")
+
+    @property
+    def outcome_id(self) -> str:
+        return _outcome_id(self.outcome)
+
     on: dt.date = Field(description=_DATE)
     sources: Annotated[list[Id], Field(min_length=1)] = Field(
         description="a list of source ids, like [trenin]"
@@ -404,7 +496,12 @@ class Resolution(Strict):
 
 
 class Scenario(Strict):
-    """One scenario file after `extends` is resolved."""
+    """One scenario file after ``extends`` is merged.
+
+    With ``outcomes_from: X`` the outcomes are filled in from X's states (SPEC §11.5): a
+    multi-state driver's states with their labels, a binary driver's ``true`` ("holds") then
+    ``false`` ("does not hold"); everything that reads ``outcomes`` reads them.
+    """
 
     signpost: Annotated[Literal[1], BeforeValidator(_not_bool)] = Field(
         description="`1`, the format version"
@@ -428,8 +525,13 @@ class Scenario(Strict):
     drivers: Annotated[dict[Id, Driver], Field(min_length=1)] = Field(
         description="a mapping of driver ids to drivers (label, p, causes, ...)"
     )
-    outcomes: Annotated[dict[Id, Outcome], Field(min_length=2)] = Field(
-        description="a mapping of outcome ids to outcomes (label, base, drivers, ...)"
+    outcomes: Annotated[dict[Id, Outcome], Field(min_length=2)] | None = Field(
+        None,
+        description="a mapping of outcome ids to outcomes (label, base, drivers, ...); "
+        "required unless outcomes_from names a driver",
+    )
+    outcomes_from: Id | None = Field(
+        None, description="the id of a driver whose states are the outcomes (instead of outcomes)"
     )
     indicators: dict[Id, Indicator] = Field(
         default_factory=dict, description="a mapping of indicator ids to indicators"
@@ -452,6 +554,32 @@ class Scenario(Strict):
         description="a mapping: outcome (the id of the outcome that happened), on (a date after "
         "as_of), sources (a list of source ids) and an optional note",
     )
+
+    @model_validator(mode="after")
+    def _outcomes(self) -> Scenario:
+        return _fill_outcomes(self)
+
+
+BINARY_OUTCOMES = {"true": "holds", "false": "does not hold"}
+
+
+def _outcomes_of(driver: Driver) -> dict[str, Outcome]:
+    if driver.states is None:
+        return {k: Outcome(label=label) for k, label in BINARY_OUTCOMES.items()}
+    return {s: Outcome(label=state.label) for s, state in driver.states.items()}
+
+
+def _fill_outcomes(scenario: Scenario) -> Scenario:
+    if (scenario.outcomes is None) == (scenario.outcomes_from is None):
+        raise PydanticCustomError(
+            "outcomes_form",
+            "a scenario takes exactly one of `outcomes` or `outcomes_from`",
+            {},
+        )
+    source = scenario.drivers.get(scenario.outcomes_from) if scenario.outcomes_from else None
+    if scenario.outcomes is None and source is not None:
+        object.__setattr__(scenario, "outcomes", _outcomes_of(source))  # derived, not written
+    return scenario
 
 
 def json_schema() -> dict:
