@@ -42,13 +42,14 @@ class TooWide(ValueError):
 
     bad_input = True
 
-    def __init__(self, drivers: tuple[str, ...], states: int, per_draw_bytes: int, limit: int):
+    def __init__(self, drivers: tuple[str, ...], sizes: tuple[int, ...], per_draw_bytes, limit):
         self.drivers = drivers
         self.per_draw_bytes = per_draw_bytes
         self.limit = limit
+        states = f"2^{len(sizes)}" if set(sizes) <= {2} else f"{int(np.prod(sizes)):,}"
         super().__init__(
             f"the network is too wide to sum out: {len(drivers)} drivers "
-            f"({', '.join(drivers)}) are tied together, so one draw needs a table of {states:,} "
+            f"({', '.join(drivers)}) are tied together, so one draw needs a table of {states} "
             f"states ({per_draw_bytes / 2**20:.0f} MiB, more than the {limit / 2**20:.0f} MiB "
             "allowed); give fewer of them an effect on the same outcome or a common child, or "
             "split the scenario"
@@ -150,7 +151,8 @@ class Eliminator:
         if self.per_draw_bytes > self.chunk_bytes:
             drivers = plan.spanned if plan.width * 2 * _ITEM >= self.per_draw_bytes else keep
             names = tuple(self.graph.drivers[j] for j in sorted(drivers))
-            raise TooWide(names, self.graph.width(drivers), self.per_draw_bytes, self.chunk_bytes)
+            sizes = tuple(self.graph.sizes[j] for j in drivers)
+            raise TooWide(names, sizes, self.per_draw_bytes, self.chunk_bytes)
 
     @property
     def chunk_size(self) -> int:

@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 
-from models.graph import Graph
 from tests.support.reference import (
     Estimate,
     beta_of,
@@ -29,17 +28,6 @@ from tests.support.reference import (
     network_from,
     normal_of,
 )
-
-SMALL_GRAPH = Graph(
-    drivers=("a", "b", "c", "d"),
-    outcomes=("x", "y", "z"),
-    indicators=("i", "j", "k"),
-    signals=(0, 2, 3),
-    causes=((1, 0), (2, 1), (2, 0), (3, 2)),
-    # d has no effect on any outcome: it is summed out apart from the outcome's drivers
-    effects=((0, 0), (0, 2), (1, 1), (2, 2)),
-)
-
 
 def small_scenario(
     *,
@@ -75,7 +63,7 @@ def small_scenario(
         "j": ("very likely", "unlikely"),
         "k": ("likely", "very unlikely"),
     } | (indicators or {})
-    signals = dict(zip(SMALL_GRAPH.indicators, "acd"))
+    signals = dict(zip(("i", "j", "k"), "acd"))
     spec: dict[str, Any] = {
         "signpost": 1,
         "id": scenario_id,
@@ -90,7 +78,7 @@ def small_scenario(
                     else {}
                 ),
             }
-            for d in SMALL_GRAPH.drivers
+            for d in ("a", "b", "c", "d")
         },
         "outcomes": {
             k: {
@@ -101,7 +89,7 @@ def small_scenario(
                     else {}
                 ),
             }
-            for k in SMALL_GRAPH.outcomes
+            for k in ("x", "y", "z")
         },
         "indicators": {
             i: {"label": f"indicator {i}", "signals": signals[i], "if_true": t, "if_false": f}
@@ -191,3 +179,14 @@ FIXED = {
         "y": {"label": "y"},
     },
 }
+
+
+def _small_graph():
+    from engine.inference.network import network_of
+    from engine.scenario.schema import Scenario
+
+    return network_of(Scenario.model_validate(small_scenario())).graph
+
+
+# Numbers never change a graph (only arrows and slots do): every variant of small_scenario has it.
+SMALL_GRAPH = _small_graph()
