@@ -71,6 +71,6 @@ def test_every_setting_reads_the_same_prior_draws():
     spec["what_if"] = {"set_a": {"set": {"a": True}}}
     result = run(Scenario.model_validate(spec), scope="results")
     main, what_if = result.main.sample, result.what_if["set_a"].sample
-    for part in ("p", "cause", "effect", "if_true", "if_false"):
+    for part in ("prob", "effect", "log_base"):
         np.testing.assert_array_equal(getattr(main.params, part), getattr(what_if.params, part))
     assert not np.allclose(main.weights, what_if.weights)
