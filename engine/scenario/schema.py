@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -194,12 +195,26 @@ def _only(key: str, schema: dict) -> dict:
     }
 
 
+def _any_case(words) -> dict:
+    """A pattern matching any of ``words`` in any case and spacing, as ``normalise_word``
+    reads them (JSON Schema's regular expressions have no case-insensitive flag)."""
+
+    def letters(word: str) -> str:
+        return r"\s+".join(
+            "".join(f"[{c}{c.upper()}]" if c.isalpha() else re.escape(c) for c in part)
+            for part in word.split()
+        )
+
+    return {"type": "string", "pattern": r"^\s*(" + "|".join(map(letters, sorted(words))) + r")\s*$"}
+
+
 PROBABILITY_JSON_SCHEMA = {
     "description": "A probability: a number in (0, 1), an ICD 203 word (case-insensitive), "
     "{range: [lo, hi]} (5th and 95th percentiles of a Beta) or {beta: [a, b]}.",
     "anyOf": [
         {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
         {"type": "string", "enum": sorted(PROBABILITY_WORDS)},
+        _any_case(PROBABILITY_WORDS),
         _only(
             "range",
             _pair_schema("5th and 95th percentiles", exclusiveMinimum=0, exclusiveMaximum=1),
@@ -215,6 +230,7 @@ EFFECT_JSON_SCHEMA = {
     "anyOf": [
         {"type": "number"},
         {"type": "string", "enum": sorted(EFFECT_WORDS)},
+        _any_case(EFFECT_WORDS),
         _only("odds_ratio", {"type": "number", "exclusiveMinimum": 0}),
         _only("range", _pair_schema("5th and 95th percentiles")),
         _only("normal", _pair_schema("mean and standard deviation")),
@@ -570,12 +586,8 @@ def _outcomes_of(driver: Driver) -> dict[str, Outcome]:
 
 
 def _fill_outcomes(scenario: Scenario) -> Scenario:
-    if (scenario.outcomes is None) == (scenario.outcomes_from is None):
-        raise PydanticCustomError(
-            "outcomes_form",
-            "a scenario takes exactly one of `outcomes` or `outcomes_from`",
-            {},
-        )
+    """``outcomes`` filled in from ``outcomes_from`` (rule ``outcomes-form`` refuses a file
+    with both or neither)."""
     source = scenario.drivers.get(scenario.outcomes_from) if scenario.outcomes_from else None
     if scenario.outcomes is None and source is not None:
         object.__setattr__(scenario, "outcomes", _outcomes_of(source))  # derived, not written
@@ -583,8 +595,65 @@ def _fill_outcomes(scenario: Scenario) -> Scenario:
 
 
 def json_schema() -> dict:
-    """The JSON Schema of a scenario file, for editors (``# yaml-language-server: $schema=``)."""
-    schema = Scenario.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "Signpost scenario (format version 1)"
-    return schema
+    """The JSON Schema of a scenario file, for editors (``# yaml-language-server: $schema=``).
+
+    A file with an ``id`` and without ``extends`` must be a whole scenario
+    (``#/$defs/Scenario``). A file with ``extends`` holds only what it changes (SPEC §6), and a
+    parent without an ``id`` (an id is never inherited) only what its children share: both are
+    checked against the same shapes with nothing required and ``null`` allowed for any value
+    (``null`` removes a key), the ``…Part`` definitions. The merged scenario is checked by
+    ``signpost validate``. Words are accepted in any case, as the engine reads them.
+    """
+    whole = _closed(Scenario.model_json_schema(ref_template="#/$defs/{model}"))
+    defs = whole.pop("$defs", {})
+    defs["Scenario"] = whole
+    parts = {f"{name}Part": _relaxed(body) for name, body in defs.items()}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Signpost scenario (format version 1)",
+        "description": whole.get("description", ""),
+        # a parent (no id: an id is never inherited) or a variant holds only part of a scenario
+        "if": {"anyOf": [{"required": ["extends"]}, {"not": {"required": ["id"]}}]},
+        "then": {"$ref": "#/$defs/ScenarioPart"},
+        "else": {"$ref": "#/$defs/Scenario"},
+        "$defs": {**defs, **parts},
+    }
+
+
+def _relaxed(node):
+    """A copy of a schema with nothing required, ``null`` allowed for every property value,
+    and every ``$ref`` pointing at the relaxed definitions."""
+    if isinstance(node, list):
+        return [_relaxed(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {}
+    for key, value in node.items():
+        if key in ("required", "minProperties"):  # a variant may add one item, or none
+            continue
+        if key == "$ref":
+            out[key] = value + "Part"
+        elif key in ("properties", "patternProperties"):
+            out[key] = {name: _or_null(_relaxed(body)) for name, body in value.items()}
+        elif key == "additionalProperties" and isinstance(value, dict):
+            out[key] = _or_null(_relaxed(value))
+        else:
+            out[key] = _relaxed(value)
+    return out
+
+
+def _closed(node):
+    """Mappings keyed by ids refuse keys that are not ids (``patternProperties`` alone would
+    let any other key through)."""
+    if isinstance(node, list):
+        return [_closed(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _closed(value) for key, value in node.items()}
+    if "patternProperties" in out and "additionalProperties" not in out:
+        out["additionalProperties"] = False
+    return out
+
+
+def _or_null(schema: dict) -> dict:
+    return {"anyOf": [schema, {"type": "null"}], "description": schema.get("description", "")}

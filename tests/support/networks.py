@@ -29,6 +29,7 @@ from tests.support.reference import (
     normal_of,
 )
 
+
 def small_scenario(
     *,
     p: dict[str, Any] | None = None,

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from engine.scenario.issues import Code, ScenarioIssue
-from engine.scenario.rules._view import ids, issue, items, mapping
+from engine.scenario.rules._view import conditions, ids, issue
 from engine.scenario.source import SourceMap
 
 CODE = Code(
@@ -23,14 +23,25 @@ CODE = Code(
 
 
 def cause_graph(data: dict[str, Any]) -> dict[str, list[str]]:
-    """Arrows cause → driver among existing drivers (self-causes and unknown ids left out)."""
+    """Arrows cause → driver among existing drivers, from every condition in a driver's own
+    probabilities (causes, states' causes, noisy-OR, table rows); self-causes and unknown ids
+    left out."""
     known = set(ids(data, "drivers"))
     arrows: dict[str, list[str]] = {driver: [] for driver in ids(data, "drivers")}
-    for driver, item in items(data, "drivers"):
-        for cause in mapping(item, "causes"):
-            if cause in known and cause != driver:
+    for ref in conditions(data):
+        cause, driver = ref.driver, ref.owner
+        if driver is not None and cause in known and cause != driver:
+            if driver not in arrows[cause]:
                 arrows[cause].append(driver)
     return arrows
+
+
+def arrow_path(data: dict[str, Any], cause: str, driver: str) -> tuple:
+    """Where the arrow cause → driver is written (the first condition that makes it)."""
+    for ref in conditions(data):
+        if ref.owner == driver and ref.driver == cause:
+            return ref.path
+    return ("drivers", driver)
 
 
 def check(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
@@ -47,7 +58,7 @@ def check(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
         loop = " -> ".join(cycle)
         cause, driver = cycle[-2], cycle[-1]
         hint = "drivers cannot cause each other in a loop: remove one of these causes"
-        path = ("drivers", driver, "causes", cause)
+        path = arrow_path(data, cause, driver)
         yield issue(CODE, f"causes form a cycle: {loop}", hint, where, path, key=True)
 
 

@@ -4,10 +4,10 @@
 impossible, and no probability can follow from them. **Best practice**: keep the one you trust,
 or turn one into soft evidence with a ``likelihood_ratio``.
 
-Only a direct contradiction can make the evidence impossible: every probability of the format
-lies strictly in (0, 1) and every effect and likelihood ratio is finite, so each combination of
-observations of *different* items keeps a positive probability. What remains is two hard items
-on the same driver or indicator that observe it differently.
+Here: hard items on the same driver or indicator that leave it no state (``a`` observed
+``garrison`` and ``a=garrison`` observed false). Evidence the model itself gives probability 0
+(a fixed probability of exactly 0 or 1 in a driver's own numbers, SPEC §11.3) is found when the
+scenario runs, which stops and names the items that cannot all hold.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from engine.scenario.issues import Code, ScenarioIssue
-from engine.scenario.rules._view import issue, items
+from engine.scenario.rules._view import driver_states, issue, items
 from engine.scenario.source import SourceMap
 
 CODE = Code(
@@ -27,36 +27,64 @@ CODE = Code(
 )
 
 
-def _said(observed: bool) -> str:
-    return "true" if observed else "false"
+def _kept(item: dict[str, Any], states: dict[str, tuple[str, ...]]):
+    """(driver or indicator, what it observes, the states it keeps) of hard evidence, or None.
+
+    ``driver: X, observed: s`` keeps s; ``driver: X=s`` keeps s when observed true and every
+    other state when false; an indicator is seen (true) or not seen (false).
+    """
+    observed = item.get("observed")
+    if not isinstance(observed, bool | str):
+        return None
+    if isinstance(item.get("indicator"), str):
+        return ("indicator", item["indicator"]), {observed}, _said(observed)
+    target = item.get("driver")
+    if not isinstance(target, str):
+        return None
+    driver, _, state = target.partition("=")
+    known = states.get(driver)
+    if known is None:
+        return None
+    if not state:
+        value = _said(observed) if isinstance(observed, bool) else observed
+        return ("driver", driver), {value} & set(known), value
+    if not isinstance(observed, bool):
+        return None
+    kept = {state} if observed else set(known) - {state}
+    return ("driver", driver), kept, state if observed else f"not {state}"
+
+
+def _said(observed: Any) -> str:
+    if isinstance(observed, bool):
+        return "true" if observed else "false"
+    return str(observed)
 
 
 def check(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
-    """Two hard evidence items on the same driver or indicator observe the same value.
+    """Hard evidence items on one driver or indicator that leave it no state at all.
 
-    Each item that contradicts an earlier one (in file order) is reported at its ``observed``,
-    naming the earlier item and its line.
+    Each item that, with the earlier ones (in file order), leaves no state is reported at its
+    ``observed``, naming the earlier item and its line.
     """
-    first: dict[tuple[str, str], tuple[str, bool]] = {}
+    states = driver_states(data)
+    seen: dict[tuple[str, str], tuple[str, set, str]] = {}
     for item_id, item in items(data, "evidence"):
-        observed = item.get("observed")
-        if not isinstance(observed, bool):
+        kept = _kept(item, states)
+        if kept is None:
             continue
-        for kind in ("driver", "indicator"):
-            target = item.get(kind)
-            if not isinstance(target, str):
-                continue
-            if (kind, target) not in first:
-                first[(kind, target)] = (item_id, observed)
-                continue
-            other_id, other = first[(kind, target)]
-            if other == observed:
-                continue
-            line = where.locate(("evidence", other_id, "observed")).line
-            message = (
-                f"evidence `{item_id}` observes {kind} `{target}` as {_said(observed)}, but "
-                f"evidence `{other_id}` (line {line}) observes it as {_said(other)}"
-            )
-            hint = "keep the one you trust, or make one soft evidence with `likelihood_ratio`"
-            path = ("evidence", item_id, "observed")
-            yield issue(CODE, message, hint, where, path)
+        target, values, said = kept
+        if target not in seen:
+            seen[target] = (item_id, values, said)
+            continue
+        other_id, other_values, other_said = seen[target]
+        if values & other_values:
+            seen[target] = (other_id, values & other_values, other_said)
+            continue
+        kind, name = target
+        line = where.locate(("evidence", other_id, "observed")).line
+        message = (
+            f"evidence `{item_id}` observes {kind} `{name}` as {said}, but "
+            f"evidence `{other_id}` (line {line}) observes it as {other_said}"
+        )
+        hint = "keep the one you trust, or make one soft evidence with `likelihood_ratio`"
+        yield issue(CODE, message, hint, where, ("evidence", item_id, "observed"))

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from engine.scenario.issues import Code, ScenarioIssue
-from engine.scenario.rules._view import issue, items, mapping
+from engine.scenario.rules._view import conditions, issue
 from engine.scenario.source import SourceMap
 
 CODE = Code(
@@ -22,10 +22,10 @@ CODE = Code(
 
 
 def check(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
-    """One issue per driver that lists itself, at that key of its ``causes``."""
-    for driver, item in items(data, "drivers"):
-        if driver in mapping(item, "causes"):
-            message = f"`{driver}` lists itself as a cause"
+    """One issue per condition on a driver in that driver's own probabilities: its
+    ``causes``, its states' causes, its ``noisy_or`` or its table's rows (SPEC §11)."""
+    for ref in conditions(data):
+        if ref.owner is not None and ref.driver == ref.owner:
+            message = f"`{ref.owner}` lists itself as a cause"
             hint = "remove it: a driver cannot raise or lower itself"
-            path = ("drivers", driver, "causes", driver)
-            yield issue(CODE, message, hint, where, path, key=True)
+            yield issue(CODE, message, hint, where, ref.path, key=ref.key)

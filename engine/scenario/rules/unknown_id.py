@@ -11,7 +11,17 @@ from collections.abc import Iterator
 from typing import Any
 
 from engine.scenario.issues import Code, ScenarioIssue
-from engine.scenario.rules._view import COLLECTIONS, SINGULAR, ids, issue, items, mapping, suggest
+from engine.scenario.rules._view import (
+    COLLECTIONS,
+    SINGULAR,
+    conditions,
+    ids,
+    issue,
+    items,
+    mapping,
+    outcome_ids,
+    suggest,
+)
 from engine.scenario.source import SourceMap
 
 CODE = Code(
@@ -21,21 +31,15 @@ CODE = Code(
     good="drivers:\n  b: {causes: {a: raises}}\n",
 )
 
-# (collection, key, what the key refers to): a reference written as a value, like `signals: a`.
+# (collection, key, what the key refers to): a reference written as a value, like
+# `indicator: i`. Conditions on drivers (`signals: a`, `causes: {a=s: raises}`, ...) are read by
+# engine.scenario.rules._view.conditions.
 VALUE_REFERENCES = (
-    ("indicators", "signals", "drivers"),
-    ("evidence", "driver", "drivers"),
     ("evidence", "indicator", "indicators"),
-    ("expect", "outcome", "outcomes"),
-    ("expect", "driver", "drivers"),
     ("expect", "what_if", "what_if"),
 )
-# (collection, key, what the keys of that mapping refer to), like `causes: {a: raises}`.
-KEY_REFERENCES = (
-    ("drivers", "causes", "drivers"),
-    ("outcomes", "drivers", "drivers"),
-    ("what_if", "set", "drivers"),
-)
+# (collection, key, what the keys of that mapping refer to), like `set: {a: true}`.
+KEY_REFERENCES = (("what_if", "set", "drivers"),)
 DOCUMENTED = ("drivers", "outcomes", "indicators", "evidence", "what_if", "expect")
 
 
@@ -53,12 +57,20 @@ def check(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
             value = item.get(key)
             if isinstance(value, str):
                 yield from _check(data, where, value, target, (collection, item_id, key))
+    for ref in conditions(data):
+        yield from _check(data, where, ref.driver, "drivers", ref.path, key=ref.key)
+    for item_id, item in items(data, "evidence"):
+        target = item.get("driver")
+        if item.get("observed") is not None and isinstance(target, str) and "=" not in target:
+            yield from _check(data, where, target, "drivers", ("evidence", item_id, "driver"))
+    if isinstance(data.get("outcomes_from"), str):
+        yield from _check(data, where, data["outcomes_from"], "drivers", ("outcomes_from",))
     for item_id, item in items(data, "expect"):
-        value = item.get("more_likely_than")
-        subject = "driver" if isinstance(item.get("driver"), str) else "outcome"
-        if isinstance(value, str):
-            path = ("expect", item_id, "more_likely_than")
-            yield from _check(data, where, value, subject + "s", path)
+        keys = ("outcome", "more_likely_than") if "driver" not in item else ()
+        for key in keys:
+            if isinstance(item.get(key), str | bool):
+                path = ("expect", item_id, key)
+                yield from _outcome(data, where, item[key], path)
     for collection, key, target in KEY_REFERENCES:
         for item_id, item in items(data, collection):
             for ref in mapping(item, key):
@@ -74,8 +86,18 @@ def check(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
     yield from _resolved(data, where)
 
 
-def _check(data, where, ref: str, target: str, path, *, key: bool = False):
-    known = ids(data, target)
+def _outcome(data, where, ref: str | bool, path, *, resolved: bool = False):
+    name = ("true" if ref else "false") if isinstance(ref, bool) else ref
+    known = outcome_ids(data)
+    if resolved and name not in known:
+        message = f"`{name}` is not an outcome of this scenario"
+        yield issue(CODE, message, suggest(name, known, "outcomes"), where, path)
+    elif not resolved:
+        yield from _check(data, where, name, "outcomes", path, known=known)
+
+
+def _check(data, where, ref: str, target: str, path, *, key: bool = False, known=None):
+    known = ids(data, target) if known is None else known
     if ref in known:
         return
     message = f"unknown {SINGULAR[target]} `{ref}`"
@@ -96,10 +118,8 @@ def _resolved(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]
     """``resolved.outcome`` is an outcome of the scenario; its ``sources`` are sources."""
     resolved = mapping(data, "resolved")
     outcome = resolved.get("outcome")
-    if isinstance(outcome, str) and outcome not in ids(data, "outcomes"):
-        message = f"`{outcome}` is not an outcome of this scenario"
-        hint = suggest(outcome, ids(data, "outcomes"), "outcomes")
-        yield issue(CODE, message, hint, where, ("resolved", "outcome"))
+    if isinstance(outcome, str | bool):
+        yield from _outcome(data, where, outcome, ("resolved", "outcome"), resolved=True)
     listed = resolved.get("sources")
     for i, ref in enumerate(listed if isinstance(listed, list) else []):
         if isinstance(ref, str) and ref not in ids(data, "sources"):
