@@ -205,7 +205,8 @@ def _any_case(words) -> dict:
             for part in word.split()
         )
 
-    return {"type": "string", "pattern": r"^\s*(" + "|".join(map(letters, sorted(words))) + r")\s*$"}
+    choices = "|".join(map(letters, sorted(words)))
+    return {"type": "string", "pattern": r"^\s*(" + choices + r")\s*$"}
 
 
 PROBABILITY_JSON_SCHEMA = {

@@ -38,7 +38,10 @@ def check(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
             continue
         given = [key for key in FORMS if key in item]
         if not given:
-            hint = f"add `p:` with {PROBABILITY_TAKES} (or give the driver `states`, a `table` or `noisy_or`)"
+            hint = (
+                f"add `p:` with {PROBABILITY_TAKES} "
+                "(or give the driver `states`, a `table` or `noisy_or`)"
+            )
             yield issue(MISSING_KEY, "missing required key `p`", hint, where, (*here, "p"))
             continue
         form = given[0]

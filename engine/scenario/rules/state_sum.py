@@ -53,5 +53,5 @@ def check(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
 
 def _issue(total: float, where, path, what: str) -> ScenarioIssue:
     message = f"the {what} add up to {total:g}, not 1"
-    hint = "make them add up to 1, or write one as a word or range (then they are relative chances)"
+    hint = "make them add up to 1, or write one as a word or range (relative chances, normalised)"
     return issue(CODE, message, hint, where, path, key=True)
