@@ -18,7 +18,7 @@ CODE = Code(
     "state-id",
     "a state id YAML 1.1 reads as a boolean or null (yes, no, on, off, y, n, true, false, null)",
     bad='drivers:\n  a: {p: null, states: {"yes": {label: Y, p: 0.5}, no_: {label: N, p: 0.5}}}\n',
-    good="drivers:\n  a: {p: null, states: {agreed: {label: Y, p: 0.5}, no_: {label: N, p: 0.5}}}\n",
+    good="drivers:\n  a: {p: null, states: {agreed: {label: Y, p: 0.5}, no_: {label: N, p: 0.5}}}\n",  # noqa: E501
 )
 READ_AS_BOOLEAN = {"y", "n", "yes", "no", "true", "false", "on", "off", "null"}
 

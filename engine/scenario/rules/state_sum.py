@@ -48,7 +48,8 @@ def check(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
         for row, cells in mapping(item, "table").items():
             total = _total(list(cells.values())) if isinstance(cells, dict) else None
             if total is not None and abs(total - 1) > TOLERANCE and set(cells) == set(states):
-                yield _issue(total, where, ("drivers", driver, "table", row), f"cells of row `{row}`")
+                path = ("drivers", driver, "table", row)
+                yield _issue(total, where, path, f"cells of row `{row}`")
 
 
 def _issue(total: float, where, path, what: str) -> ScenarioIssue:
