@@ -43,3 +43,34 @@ def percent(summary: Summary) -> str:
 def word(p: float, reliable: bool, withheld: str = WITHHELD) -> str:
     """The ICD 203 word for ``p``, or ``withheld`` when the numbers are not reliable."""
     return word_for(p) if reliable else withheld
+
+
+def observed(value: bool | str) -> str:
+    """What an observation says: ``true``, ``false``, or a state's id (SPEC §11.6)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def settings(row: dict, outcome: str) -> str:
+    """One outcome's probability under each setting of an item, for influence and signpost
+    tables: ``31% / 12%`` (true / false) for a binary item, ``withdrawn 31% / garrison 40%`` for
+    each state of a multi-state driver (SPEC §11.6); ``—`` where there is none."""
+
+    def p(outcomes: dict | None) -> str:
+        return share(None if outcomes is None else outcomes.get(outcome))
+
+    if "states" in row:
+        return " / ".join(
+            f"{s} {p(x.get('outcomes', x) if x is not None else None)}"
+            for s, x in row["states"].items()
+        )
+    return f"{p(row['if_true'])} / {p(row['if_false'])}"
+
+
+def state_chances(row: dict) -> str:
+    """How likely each observation of a signpost is: ``21%`` (P(seen) or P(holds)), or
+    ``withdrawn 70% / garrison 16%`` for a multi-state driver."""
+    if "states" in row:
+        return " / ".join(f"{s} {share(x['p'])}" for s, x in row["states"].items())
+    return share(row["p_true"])

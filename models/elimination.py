@@ -28,7 +28,7 @@ import numpy as np
 import opt_einsum as oe
 
 from models.factors import evidence_weights, log_cpt, outcome_table
-from models.graph import Graph, Params
+from models.graph import IMPOSSIBLE, Graph, Params
 
 CHUNK_BYTES = 256 * 2**20  # the widest array of one chunk of draws
 _ITEM = 8  # bytes per float64
@@ -54,6 +54,14 @@ class TooWide(ValueError):
             "allowed); give fewer of them an effect on the same outcome or a common child, or "
             "split the scenario"
         )
+
+
+class ImpossibleEvidence(ValueError):
+    """The evidence has probability 0 under every draw of the numbers (a fixed probability of
+    exactly 0 or 1 rules it out, SPEC §11.3). A problem with the scenario: bad input. The
+    runner names the evidence items that cannot all hold."""
+
+    bad_input = True
 
 
 @dataclass(frozen=True)
@@ -299,14 +307,19 @@ class Prepared:
     def marginals(self, data, drivers: bool = True) -> Marginals:
         """Outcome and driver-state probabilities and log P(e | θ) under a setting's data (no
         driver probabilities unless ``drivers``)."""
-        parts = [chunk.marginals(self.eliminator, data, drivers) for chunk in self.chunks]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            parts = [chunk.marginals(self.eliminator, data, drivers) for chunk in self.chunks]
         if len(parts) == 1:
-            return parts[0]
-        return Marginals(
-            np.concatenate([p.log_evidence for p in parts]),
-            np.concatenate([p.outcomes for p in parts]),
-            np.concatenate([p.drivers for p in parts]),
-        )
+            answer = parts[0]
+        else:
+            answer = Marginals(
+                np.concatenate([p.log_evidence for p in parts]),
+                np.concatenate([p.outcomes for p in parts]),
+                np.concatenate([p.drivers for p in parts]),
+            )
+        if not np.any(answer.log_evidence > IMPOSSIBLE / 2):  # NaN (0/0) compares False too
+            raise ImpossibleEvidence("the evidence has probability 0 under every draw")
+        return answer
 
     def item_joints(self, data, weights: np.ndarray) -> np.ndarray:
         """(T + M, K): P(Y = k, X_j = s | e) for every driver state, then P(Y = k, indicator

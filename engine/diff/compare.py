@@ -10,16 +10,14 @@ subset of edits is not a valid scenario (contradictory evidence, a cycle among c
 the edits are applied in sequence in the first order, closest to that fixed one, in which every
 step is valid, and the result says so.
 
-Cost. With every number fixed each evaluation is exact enumeration (milliseconds). Otherwise
-each one is a NUTS run of the main result only (``run(main_only=True)``), with the same seed for
-every subset (common random numbers) and by default :data:`DIFF_DRAWS` draws and
-:data:`DIFF_TUNE` tuning steps per chain; the compiled model is cached by graph, so subsets that
-differ only in numbers never recompile. Six edits need 2^6 = 64 runs: at 2-8 s each on a
-two-core machine (the Kazakhstan scenarios: ten drivers), a few minutes; two edits of the
-Kazakhstan baseline took about two minutes on a busy two-core machine, half of it compiling.
-Every attribution then carries a Monte Carlo standard error (the subsets' errors taken as
-independent, which errs on the large side), and a change smaller than three of them is flagged
-as within sampling noise.
+Cost. Each evaluation is a run of the main result only (``run(scope="main")``) by the
+runner's own method: exact elimination when every number is fixed (milliseconds), else
+importance sampling on prior draws (with the fallbacks of ``engine.inference``), with the same
+seed for every subset — the draws of a number are seeded by its key path, so subsets share them
+(common random numbers) — and by default :data:`DIFF_DRAWS` draws and :data:`DIFF_TUNE` tuning
+steps per chain. Six edits need 2^6 = 64 runs. Every attribution then carries a Monte Carlo
+standard error (the subsets' errors taken as independent, which errs on the large side), and a
+change within sampling noise (:func:`engine.inference.diagnostics.within_noise`) is flagged.
 """
 
 from __future__ import annotations
@@ -44,6 +42,7 @@ from engine.diff.attribution import (
 from engine.diff.edits import (
     Edit,
     apply_edits,
+    canonical_tables,
     check_mapping,
     evaluated_base,
     find_edits,
@@ -51,6 +50,7 @@ from engine.diff.edits import (
     sequential_order,
 )
 from engine.inference.diagnostics import within_noise
+from engine.scenario.methods import title
 
 DIFF_DRAWS = 500  # per chain; the scenario's own default is 1000
 DIFF_TUNE = 500
@@ -67,6 +67,7 @@ class Value:
     exact: bool
     reliable: bool = True
     seconds: float = 0.0
+    method: str = "exact"  # how the run answered (engine.scenario.methods)
 
 
 @dataclass
@@ -111,6 +112,12 @@ class DiffResult:
     reliable: bool = True  # every sampled evaluation met the reliability bar
 
     @property
+    def methods(self) -> str:
+        """How the evaluations were answered, e.g. ``exact`` or ``importance``."""
+        used = sorted({part for v in (self.old, self.new) for part in v.method.split("+")})
+        return "+".join(used)
+
+    @property
     def change_mcse(self) -> dict[str, float | None]:
         """Monte Carlo standard error of each outcome's change (0 when exact)."""
         return {
@@ -132,7 +139,7 @@ class DiffResult:
             "reliable": self.reliable,
             "notes": self.notes,
             "diagnostics": {
-                "method": "exact" if self.exact else "nuts",
+                "method": self.methods,
                 "evaluations": self.evaluations,
                 "seconds": self.seconds,
                 **self.sampler,
@@ -170,6 +177,7 @@ def compare(
     """
     started = time.perf_counter()
     say = progress or (lambda message: None)
+    old, new = canonical_tables(old), canonical_tables(new)  # a row's key in one order
     edits = find_edits(old, new)
     base = evaluated_base(old, new)
     settings = {
@@ -258,6 +266,7 @@ class _Evaluator:
             outcomes={k: s.p for k, s in main.outcomes.items()},
             mcse={k: s.mcse for k, s in main.outcomes.items()},
             exact=main.diagnostics.method == "exact",
+            method=result.diagnostics.method,
             reliable=result.reliable,
             seconds=main.diagnostics.seconds,
         )
@@ -309,7 +318,8 @@ def _shares(method, order, edits, values, outcomes) -> list[EditShare]:
 def _add_notes(result: DiffResult) -> None:
     if not result.exact:
         result.notes.append(
-            f"sampled ({result.evaluations} NUTS runs, the same seed for each): every change "
+            f"sampled ({result.evaluations} runs, {title(result.methods)}, the same seed for "
+            "each): every change "
             "carries a Monte Carlo standard error; a share smaller than three of them is "
             "within sampling noise"
         )

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.scenario.issues import ScenarioIssue, render_path
+from engine.scenario.issues import ScenarioIssue
 from engine.scenario.merge import MergedDocument
 from engine.scenario.schema import Documented, Scenario
 from engine.scenario.source import SourceMap
@@ -90,8 +90,9 @@ class Edit:
 
     @property
     def path(self) -> str:
-        """The key path rendered as ``drivers.mission_expansion.p``."""
-        return render_path(self.change.path)
+        """The key path as SPEC §9 and §11.6 write it: ``drivers.mission_expansion.p``,
+        ``drivers.dyspnoea.table.bronchitis=true either=false``."""
+        return key_path(self.change.path)
 
     @property
     def kind(self) -> str:
@@ -113,8 +114,13 @@ class Edit:
             "kind": self.kind,
             "old": shown(self.change.old),
             "new": shown(self.change.new),
-            "includes": [render_path(c.path) for c in self.includes],
+            "includes": [key_path(c.path) for c in self.includes],
         }
+
+
+def key_path(parts: Sequence[str]) -> str:
+    """Keys joined by dots, as SPEC §9 names a number (the same names as ``uncertainty``)."""
+    return ".".join(str(part) for part in parts)
 
 
 def shown(value: Any) -> Any:
@@ -167,12 +173,78 @@ def leaf_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
             if name not in after or name not in before:
                 a, b = before.get(name, MISSING), after.get(name, MISSING)
                 changes.append(Change(path, a, b))
-            elif section == "evidence":
+            elif section == "evidence" or (
+                section == "drivers" and _form(before[name]) != _form(after[name])
+            ):  # no half-way item is valid: a driver that changes its form is one edit
                 if not _same(before[name], after[name]):
                     changes.append(Change(path, before[name], after[name]))
+            elif section == "drivers":
+                changes += _driver_changes(path, before[name], after[name], _order(new))
             else:
                 changes += _field_changes(path, before[name], after[name])
     return changes
+
+
+def _form(driver: dict) -> tuple:
+    """How a driver's probabilities are given (SPEC §11): its form and its states."""
+    kind = next((k for k in ("table", "noisy_or", "p") if k in driver), None)
+    states = driver.get("states")
+    return kind, tuple(states) if isinstance(states, dict) else None
+
+
+def _order(data: dict) -> dict[str, int]:
+    return {d: i for i, d in enumerate(_items(data, "drivers"))}
+
+
+def canonical_row(row: str, order: dict[str, int]) -> str:
+    """A table row's key with its parents in the scenario's order of drivers (SPEC §11.6)."""
+    return " ".join(sorted(row.split(), key=lambda c: order.get(c.partition("=")[0], -1)))
+
+
+def _leaves(driver: dict, order: dict[str, int]) -> dict[tuple, Any]:
+    """Every number of a driver of a given form, by its path under the driver: ``p``, each
+    cause, each state's ``p`` and causes, each table row (each cell of a multi-state row), each
+    noisy-OR value."""
+    out: dict[tuple, Any] = {}
+    if "p" in driver:
+        out["p",] = driver["p"]
+    for key, value in (driver.get("causes") or {}).items():
+        out["causes", key] = value
+    for state, body in (driver.get("states") or {}).items():
+        if isinstance(body, dict):
+            if "p" in body:
+                out["states", state, "p"] = body["p"]
+            for key, value in (body.get("causes") or {}).items():
+                out["states", state, "causes", key] = value
+    for row, value in (driver.get("table") or {}).items():
+        row = canonical_row(row, order)
+        if isinstance(value, dict):
+            out.update({("table", row, state): cell for state, cell in value.items()})
+        else:
+            out["table", row] = value
+    for key, value in (driver.get("noisy_or") or {}).items():
+        out["noisy_or", key] = value
+    return out
+
+
+def _driver_changes(path: Path_, before: dict, after: dict, order) -> list[Change]:
+    a, b = _leaves(before, order), _leaves(after, order)
+    return [
+        Change((*path, *leaf), a.get(leaf, MISSING), b.get(leaf, MISSING))
+        for leaf in [*a, *(k for k in b if k not in a)]
+        if not _same(a.get(leaf, MISSING), b.get(leaf, MISSING))
+    ]
+
+
+def canonical_tables(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with every table's row keys in canonical order (a copy), so that an edit's path
+    names the row the way both versions hold it."""
+    data = copy.deepcopy(data)
+    order = _order(data)
+    for driver in _items(data, "drivers").values():
+        if isinstance(driver, dict) and isinstance(driver.get("table"), dict):
+            driver["table"] = {canonical_row(r, order): v for r, v in driver["table"].items()}
+    return data
 
 
 def _field_changes(path: Path_, before: dict, after: dict) -> list[Change]:
@@ -192,26 +264,51 @@ def _field_changes(path: Path_, before: dict, after: dict) -> list[Change]:
     return changes
 
 
+# Mappings whose keys are conditions on drivers (SPEC §11.2), and tables whose keys are rows.
+CONDITION_MAPPINGS = ("causes", "drivers", "noisy_or")
+
+
+def _drivers_named(text: str) -> set[tuple[str, str]]:
+    """The drivers a condition (``X``, ``X=s``) or a table row names."""
+    return {("drivers", part.partition("=")[0]) for part in str(text).split()}
+
+
+def _named_in(value: dict) -> set[tuple[str, str]]:
+    """The drivers a whole item's value names through its conditions."""
+    named: set[tuple[str, str]] = set()
+    for key in CONDITION_MAPPINGS:
+        if isinstance(value.get(key), dict):
+            for condition in value[key]:
+                if condition != "leak":
+                    named |= _drivers_named(condition)
+    states = value.get("states")
+    for body in states.values() if isinstance(states, dict) else ():
+        if isinstance(body, dict):
+            named |= _named_in(body)
+    if isinstance(value.get("table"), dict):
+        for row in value["table"]:
+            named |= _drivers_named(row)
+    return named
+
+
 def _refers_to(change: Change) -> set[tuple[str, str]]:
-    """The items a change names: its own item, and any id its old or new value refers to."""
+    """The items a change names: its own item, the drivers its key path's conditions name, and
+    any id its old or new value refers to."""
     named = {(change.path[0], change.path[1])}
-    if len(change.path) == 4:  # a cause or an effect, keyed by a driver
-        named.add(("drivers", change.path[3]))
+    for before, key in zip(change.path, change.path[1:]):
+        if before in (*CONDITION_MAPPINGS, "table") and key != "leak":
+            named |= _drivers_named(key)
     for value in (change.old, change.new):
         if len(change.path) == 3 and change.path[2] == "signals" and isinstance(value, str):
-            named.add(("drivers", value))
+            named |= _drivers_named(value)
         if not isinstance(value, dict):
             continue
-        for key in ("causes", "drivers"):  # a whole driver's causes, a whole outcome's effects
-            if isinstance(value.get(key), dict):
-                named |= {("drivers", d) for d in value[key]}
-        for key, section in (
-            ("signals", "drivers"),
-            ("driver", "drivers"),
-            ("indicator", "indicators"),
-        ):
+        named |= _named_in(value)
+        for key in ("signals", "driver"):
             if isinstance(value.get(key), str):
-                named.add((section, value[key]))
+                named |= _drivers_named(value[key])
+        if isinstance(value.get("indicator"), str):
+            named.add(("indicators", value["indicator"]))
     return named
 
 
@@ -236,6 +333,15 @@ def find_edits(old: dict[str, Any], new: dict[str, Any]) -> list[Edit]:
             if item in whole:
                 a, b = sorted((root(i), root(whole[item])), key=_anchor_rank(changes, whole))
                 group[b] = a
+    bundles: dict[tuple, int] = {}
+    for i, change in enumerate(changes):  # numbers that must add up to 1 change together
+        bundle = _bundle(change)
+        if bundle is not None:
+            if bundle in bundles:
+                a, b = sorted((root(i), root(bundles[bundle])))
+                group[b] = a
+            else:
+                bundles[bundle] = i
     members: dict[int, list[Change]] = {}
     for i, change in enumerate(changes):
         members.setdefault(root(i), []).append(change)
@@ -243,6 +349,18 @@ def find_edits(old: dict[str, Any], new: dict[str, Any]) -> list[Edit]:
         Edit(changes[r], tuple(c for c in parts if c is not changes[r]))
         for r, parts in members.items()
     ]
+
+
+def _bundle(change: Change) -> tuple | None:
+    """The numbers a change must travel with (SPEC §11.1, §11.3): the cells of one row of a
+    multi-state table, or the states' ``p`` of one driver — written as fixed numbers they add
+    up to 1, so one of them cannot change alone."""
+    path = change.path
+    if path[0] == "drivers" and len(path) == 5 and path[2] == "table":
+        return path[:4]
+    if path[0] == "drivers" and len(path) == 5 and path[2] == "states" and path[4] == "p":
+        return (*path[:3], "p")
+    return None
 
 
 def _anchor_rank(changes: list[Change], whole: dict[Path_, int]):

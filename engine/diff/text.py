@@ -16,6 +16,7 @@ from rich.text import Text
 from engine.diff.compare import DiffResult, EditShare
 from engine.diff.edits import MISSING, shown
 from engine.display import WITHHELD
+from engine.scenario.methods import title
 
 METHODS = {
     "shapley": "Shapley: each edit's change is its average over every order of applying the edits",
@@ -124,7 +125,11 @@ def render(result: DiffResult, console: Console | None = None) -> None:
 
 
 def _method_line(result: DiffResult) -> str:
-    how = "exact enumeration" if result.exact else "NUTS, the same seed for every run"
+    how = (
+        "exact enumeration"
+        if result.exact
+        else f"{title(result.methods)}, the same seed for every run"
+    )
     return f"{result.evaluations} evaluations ({how}), {result.seconds:.1f} s"
 
 

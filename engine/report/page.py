@@ -18,13 +18,13 @@ from typing import Any
 
 from markupsafe import Markup
 
-from engine.display import percent, share, word
+from engine.display import observed, percent, settings, share, state_chances, word
 from engine.inference.diagnostics import ESS_MIN, PARETO_K_MAX, RHAT_MAX
 from engine.inference.network import network_of
 from engine.infra.files import remove_stale_temporaries, write_text
 from engine.report.figures import charts as scenario_charts
 from engine.report.figures import graph
-from engine.report.numbers import prior_of
+from engine.report.numbers import driver_key, how_made, label_of
 from engine.report.posterior import write_posterior
 from engine.report.tables import report_tables, write_csv
 from engine.report.templating import render_html, render_markdown
@@ -244,7 +244,7 @@ def _what_if(scenario: Scenario, result: Result) -> dict[str, Any]:
         {
             "id": name,
             "label": item.label or name,
-            "set": ", ".join(f"{d} = {'true' if v else 'false'}" for d, v in item.set.items()),
+            "set": ", ".join(f"{d} = {observed(v)}" for d, v in item.set.items()),
             "reliable": result.what_if[name].reliable,
         }
         for name, item in scenario.what_if.items()
@@ -284,10 +284,10 @@ def _evidence(scenario: Scenario) -> list[dict[str, Any]]:
     for name, item in scenario.evidence.items():
         target = item.driver or item.indicator
         target_label = (
-            scenario.drivers[target].label if item.driver else scenario.indicators[target].label
+            label_of(scenario, target) if item.driver else scenario.indicators[target].label
         )
         if item.observed is not None:
-            kind = f"observed {'true' if item.observed else 'false'}"
+            kind = f"observed {observed(item.observed)}"
         else:
             kind = f"likelihood ratio {item.likelihood_ratio:g}"
         rows.append(
@@ -305,40 +305,36 @@ def _evidence(scenario: Scenario) -> list[dict[str, Any]]:
     return rows
 
 
-def _effect_text(spec: Any) -> str:
-    if isinstance(spec, str):
-        return spec
-    if isinstance(spec, dict):
-        key, value = next(iter(spec.items()))
-        return f"{key} {value}"
-    return f"{spec:+g} log-odds"
-
-
 def _drivers(scenario: Scenario, result: Result) -> list[dict[str, Any]]:
     evidence_on: dict[str, list[str]] = {}
     for name, item in scenario.evidence.items():
         if item.driver:
-            evidence_on.setdefault(item.driver, []).append(name)
+            evidence_on.setdefault(driver_key(item.driver)[0], []).append(name)
     rows = []
-    for d, s in result.main.drivers.items():
-        driver = scenario.drivers[d]
+    for key, s in result.main.drivers.items():
+        made = how_made(scenario, key)
         rows.append(
             {
-                "id": d,
-                "label": driver.label,
-                "prior": prior_of(driver.p)["text"],
-                "causes": [f"{c} {_effect_text(e)}" for c, e in driver.causes.items()],
+                "id": key,
+                "label": label_of(scenario, key),
+                "prior": made["prior"]["text"],
+                "causes": made["causes"],
                 "posterior": percent(s),
                 "word": word(s.p, result.reliable),
-                "evidence": evidence_on.get(d, []),
+                "evidence": evidence_on.get(driver_key(key)[0], []),
             }
         )
     return rows
 
 
 def _true_false(row: dict, outcomes: list[str]) -> list[str]:
-    """Each outcome's probability with the item true / false, as "a% / b%"."""
-    return [f"{share(row['if_true'][k])} / {share(row['if_false'][k])}" for k in outcomes]
+    """Each outcome's probability under each setting of the item (``engine.display.settings``),
+    as the parts a cell shows one a line: one part (``31% / 12%``), or one per state."""
+    return [_parts(row, settings(row, k)) for k in outcomes]
+
+
+def _parts(row: dict, text: str) -> list[str]:
+    return text.split(" / ") if "states" in row else [text]
 
 
 def _item_label(scenario: Scenario, item: str) -> str:
@@ -366,7 +362,7 @@ def _analysis(scenario: Scenario, result: Result) -> dict[str, Any]:
             "label": _item_label(scenario, item),
             "kind": row["kind"],
             "bits": f"{row['bits']:.3f}",
-            "p_true": share(row["p_true"]),
+            "p_true": _parts(row, state_chances(row)),
             "values": _true_false(row, outcomes),
         }
         for item, row in analysis.get("signposts", {}).items()
@@ -379,7 +375,7 @@ def _analysis(scenario: Scenario, result: Result) -> dict[str, Any]:
                 {
                     "item": c["item"],
                     "label": _item_label(scenario, c["item"]),
-                    "observed": "true" if c["observed"] else "false",
+                    "observed": observed(c["observed"]),
                     "p": share(c["p"]),
                     "word": c["word"] if result.reliable else "—",
                     "p_observation": share(c["p_observation"]),

@@ -3,7 +3,8 @@
 Written with xarray alone (importing ArviZ costs seconds a report does not need); ArviZ reads
 it back with ``arviz.from_netcdf``. The ``posterior`` group holds, per draw, every number
 (``prob`` by probability slot, ``effect`` by effect slot, slots named by their key paths), the
-outcome probabilities ``q`` and the driver probabilities ``driver_p``. NUTS draws keep their
+outcome probabilities ``q`` and the driver probabilities ``driver_p`` (by the result's driver keys:
+``X``, or ``X=s`` for each state of a multi-state driver). NUTS draws keep their
 chains; importance-sampling draws are one chain of prior draws, and ``sample_stats.log_weight``
 holds each draw's Pareto-smoothed, normalised log weight: every posterior summary of those
 draws must be weighted by it.
@@ -47,7 +48,7 @@ def write_posterior(target: Path, network: Network, main: Answer) -> None:
             "prob_slot": list(layout.prob_slots),
             "effect_slot": list(layout.effect_slots),
             "outcome": list(graph.outcomes),
-            "driver": list(graph.drivers),
+            "driver": list(main.drivers),  # X, or X=s for each state (SPEC §11.6)
         },
         attrs={"inference_library": "signpost", "method": main.diagnostics.method},
     )

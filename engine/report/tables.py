@@ -15,10 +15,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from engine.display import word
+from engine.display import observed, word
 from engine.inference.answer import Summary
 from engine.infra.files import write_text
-from engine.report.numbers import prior_of
+from engine.report.numbers import how_made, label_of
 from engine.run.result import Result
 from engine.scenario.schema import Scenario
 
@@ -92,12 +92,11 @@ def driver_rows(result: Result, scenario: Scenario) -> tuple[list[str], list[Row
     """driver, label, prior as written, prior 5th/95th percentiles, posterior summary, word."""
     header = ["driver", "label", "prior", "prior_lo", "prior_hi", "p", "lo", "hi", "mcse", "word"]
     rows = []
-    for d, s in result.main.drivers.items():
-        prior = prior_of(scenario.drivers[d].p)
-        label = scenario.drivers[d].label
+    for key, s in result.main.drivers.items():
+        prior = how_made(scenario, key)["prior"]
         rows.append(
-            [d, label, prior["written"], prior["lo"], prior["hi"], *_summary(s)]
-            + [_word(s, result.reliable)]
+            [key, label_of(scenario, key), prior["written"], prior["lo"], prior["hi"]]
+            + [*_summary(s), _word(s, result.reliable)]
         )
     return header, rows
 
@@ -138,24 +137,43 @@ def expectation_rows(result: Result) -> tuple[list[str], list[Row]]:
     return header, rows
 
 
+def _by_setting(row: dict) -> list[tuple[str, float | None, dict | None]]:
+    """(setting, its probability, the outcomes then) for each setting of an influence or
+    signpost row: ``true``/``false`` for a binary item, each state of a multi-state driver."""
+    if "states" in row:
+        return [
+            (s, x.get("p") if isinstance(x, dict) and "outcomes" in x else None,
+             x.get("outcomes", x) if x is not None else None)
+            for s, x in row["states"].items()
+        ]  # fmt: skip
+    p = row.get("p_true")
+    return [
+        ("true", p, row["if_true"]),
+        ("false", None if p is None else 1 - p, row["if_false"]),
+    ]
+
+
 def influence_rows(analysis: dict) -> tuple[list[str], list[Row]]:
-    """One row per driver and outcome: outcome probability with the driver set true / false."""
-    header = ["driver", "swing", "outcome", "if_true", "if_false"]
+    """One row per driver, setting and outcome: the outcome's probability with the driver set
+    to ``true``/``false`` or to each of its states (empty where the evidence cannot hold)."""
+    header = ["driver", "swing", "set_to", "outcome", "p"]
     rows = []
     for driver, row in analysis.get("influence", {}).items():
-        for k in row["if_true"]:
-            rows.append([driver, row["swing"], k, row["if_true"][k], row["if_false"][k]])
+        for setting, _, outcomes in _by_setting(row):
+            for k, p in (outcomes or {}).items():
+                rows.append([driver, row["swing"], setting, k, p])
     return header, rows
 
 
 def signpost_rows(analysis: dict) -> tuple[list[str], list[Row]]:
-    """One row per signpost and outcome: bits, P(seen), outcome if seen / not seen."""
-    header = ["item", "kind", "bits", "p_true", "outcome", "if_true", "if_false"]
+    """One row per signpost, observation and outcome: bits, how likely the observation is,
+    and the outcome's probability once it is observed."""
+    header = ["item", "kind", "bits", "observed", "p_observed", "outcome", "p"]
     rows = []
     for item, row in analysis.get("signposts", {}).items():
-        for k in row["if_true"]:
-            cells = [item, row["kind"], row["bits"], row["p_true"], k]
-            rows.append(cells + [row["if_true"][k], row["if_false"][k]])
+        for setting, chance, outcomes in _by_setting(row):
+            for k, p in (outcomes or {}).items():
+                rows.append([item, row["kind"], row["bits"], setting, chance, k, p])
     return header, rows
 
 
@@ -172,7 +190,8 @@ def uncertainty_rows(analysis: dict) -> tuple[list[str], list[Row]]:
 def band_crossing_rows(analysis: dict, reliable: bool) -> tuple[list[str], list[Row]]:
     header = ["outcome", "item", "observed", "p", "word", "p_observation"]
     rows = [
-        [k, c["item"], c["observed"], c["p"], c["word"] if reliable else "", c["p_observation"]]
+        [k, c["item"], observed(c["observed"]), c["p"], c["word"] if reliable else ""]
+        + [c["p_observation"]]
         for k, crossings in analysis.get("band_crossing", {}).items()
         for c in crossings
     ]

@@ -27,6 +27,7 @@ from engine.inference.answer import Answer, Sample
 from engine.inference.network import Network
 from engine.run.result import Result
 from engine.scenario.values import word_for
+from models.elimination import ImpossibleEvidence
 from models.graph import Setting
 
 
@@ -61,31 +62,39 @@ def influence_of(network: Network, evaluate: Evaluate) -> dict:
     for i, driver in enumerate(graph.drivers):
         if i == graph.outcome_from:
             continue
-        states = graph.states[i]
-        answers = {
-            s: evaluate(
-                network.setting(do={driver: s if not graph.binary(i) else s == "true"}),
-                analysis=True,
-            )
-            for s in states
+        answers = {s: _set(network, evaluate, i, s) for s in graph.states[i]}
+        per_state = {
+            s: None if a is None else {k: x.p for k, x in a.outcomes.items()}
+            for s, a in answers.items()
         }
-        per_state = {s: {k: x.p for k, x in a.outcomes.items()} for s, a in answers.items()}
+        possible = [p for p in per_state.values() if p is not None]
         swing = max(
-            max(p[k] for p in per_state.values()) - min(p[k] for p in per_state.values())
-            for k in graph.outcomes
+            (max(p[k] for p in possible) - min(p[k] for p in possible) for k in graph.outcomes),
+            default=0.0,
         )
         row = (
             {"if_true": per_state["true"], "if_false": per_state["false"]}
             if graph.binary(i)
             else {"states": per_state}
         )
+        done = [a for a in answers.values() if a is not None]
         rows[driver] = {
             **row,
             "swing": swing,
-            "reliable": all(a.reliable for a in answers.values()),
-            "method": "/".join(sorted({a.diagnostics.method for a in answers.values()})),
+            "reliable": all(a.reliable for a in done),
+            "method": "/".join(sorted({a.diagnostics.method for a in done})),
         }
     return dict(sorted(rows.items(), key=lambda item: -item[1]["swing"]))
+
+
+def _set(network: Network, evaluate: Evaluate, i: int, state: str) -> Answer | None:
+    """The outcomes with driver i set to ``state``; None when the evidence cannot hold then."""
+    graph = network.graph
+    value = state == "true" if graph.binary(i) else state
+    try:
+        return evaluate(network.setting(do={graph.drivers[i]: value}), analysis=True)
+    except ImpossibleEvidence:
+        return None
 
 
 def first_order_share(

@@ -11,18 +11,42 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.inference.answer import Answer
+from engine.inference.answer import Answer, Summary
 from engine.inference.diagnostics import within_noise
 from engine.run.result import Check, Result, Status
 from engine.scenario.schema import Expectation, Scenario
 
 
 def _subject(condition: Answer, kind: str):
-    """Summaries and per-draw values (None when exact) of the outcomes or the drivers."""
+    """Summaries and per-draw values (None when exact) of the outcomes or the drivers.
+
+    Drivers are named as SPEC §11.2 names them: a binary driver ``X`` (it holds) also as
+    ``X=true`` and, its complement, ``X=false``; a multi-state driver's states as ``X=s``.
+    """
     sample = condition.sample
     if kind == "outcome":
         return condition.outcomes, None if sample is None else sample.outcomes
-    return condition.drivers, None if sample is None else sample.drivers
+    summaries = dict(condition.drivers)
+    columns = [] if sample is None else list(sample.drivers.T)
+    for key, s in condition.drivers.items():
+        if "=" not in key:
+            j = list(condition.drivers).index(key)
+            summaries[f"{key}=true"] = s
+            summaries[f"{key}=false"] = Summary(1 - s.p, 1 - s.hi, 1 - s.lo, s.mcse)
+            if sample is not None:
+                columns += [sample.drivers[:, j], 1 - sample.drivers[:, j]]
+    draws = None if sample is None else np.stack(columns, axis=1)
+    return summaries, draws
+
+
+def _rivals(summaries: dict, kind: str, subject: str) -> list[str]:
+    """What ``most_likely`` compares with: the other outcomes, or the driver's other states
+    (a binary driver ``X`` is ``X=true``, its rival ``X=false``)."""
+    if kind == "outcome":
+        return [k for k in summaries if k != subject]
+    driver, _, state = subject.partition("=")
+    own = f"{driver}={state or 'true'}"
+    return [k for k in summaries if k.partition("=")[0] == driver and "=" in k and k != own]
 
 
 def _mcse(condition: Answer, draws: np.ndarray | None, weights: dict[int, float]) -> float:
@@ -62,7 +86,8 @@ def evaluate(name: str, expectation: Expectation, result: Result) -> Check:
         weights, strict = {k: 1.0, ids.index(other): -1.0}, True
         text = f"P({subject}{where}) > P({other}{where})"
     else:  # most_likely
-        others = {j: summaries[i].p for j, i in enumerate(ids) if i != subject}
+        rivals = _rivals(summaries, kind, subject)
+        others = {j: summaries[i].p for j, i in enumerate(ids) if i in rivals}
         runner_up = max(others, key=others.get)
         value, margin = p, p - others[runner_up]
         weights, strict = {k: 1.0, runner_up: -1.0}, True

@@ -19,6 +19,7 @@ from engine.inference.diagnostics import Diagnostics
 from engine.inference.network import network_of
 from engine.run.result import Result, TimelinePoint
 from engine.scenario.schema import Scenario
+from models.elimination import ImpossibleEvidence as ModelImpossible
 from models.graph import Setting
 
 Progress = Callable[[str], None]
@@ -46,6 +47,36 @@ class Answers:
 
     def item_joints(self, condition: Answer, setting: Setting):
         return self.evaluator.item_joints(condition, setting)
+
+
+class ImpossibleEvidence(ValueError):
+    """Evidence the model gives probability 0 (SPEC §11.3): bad input, naming the items."""
+
+    bad_input = True
+
+
+def possible(answer, network, what_if: str | None = None, do=None):
+    """The answer under all the evidence (and a what-if's interventions), or
+    :class:`ImpossibleEvidence` naming a smallest set of evidence items that cannot all hold."""
+    try:
+        return answer(network.setting(do=do))
+    except ModelImpossible:
+        pass
+    evaluate = answer.evaluator
+    needed = list(network.scenario.evidence)
+    for item in list(needed):  # drop every item the impossibility does not need
+        rest = [x for x in needed if x != item]
+        try:
+            evaluate(network.setting(rest, do=do), analysis=True)
+        except ModelImpossible:
+            needed = rest
+    named = ", ".join(f"`{x}`" for x in needed)
+    under = f"under what-if `{what_if}`, " if what_if else ""
+    raise ImpossibleEvidence(
+        f"{under}the evidence {named} cannot all hold: the model gives it probability 0 (a "
+        "driver's own probability of exactly 0 or 1 rules it out); remove one of these items, "
+        "or change the number that rules it out"
+    )
 
 
 def labels_of(scenario: Scenario) -> dict[str, dict[str, str]]:
@@ -102,13 +133,13 @@ def run(
     answer = Answers(evaluator_for(network, options))
 
     say("main result")
-    main = answer(network.setting())
+    main = possible(answer, network)
     what_if = {}
     wanted = {e.what_if for e in scenario.expect.values()} if scope == "checks" else None
     for name, item in ({} if scope == "main" else scenario.what_if).items():
         if wanted is None or name in wanted:
             say(f"what-if {name}")
-            what_if[name] = answer(network.setting(do=item.set))
+            what_if[name] = possible(answer, network, name, item.set)
     timeline = []
     for step in network.timeline() if scope in ("all", "results") else []:
         if set(step.evidence) == set(scenario.evidence):

@@ -11,7 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from engine.display import percent, share, word
+from engine.display import percent, settings, share, state_chances, word
 from engine.inference.answer import Answer
 from engine.run.result import Result
 
@@ -72,15 +72,16 @@ def expectation_table(result: Result) -> Table:
 
 
 def influence_table(result: Result, top: int = 10) -> Table:
-    table = Table(title="What moves the outcome (driver set true vs false)", title_justify="left")
+    table = Table(
+        title="What moves the outcome (driver set true vs false, or to each state)",
+        title_justify="left",
+    )
     table.add_column("driver")
     table.add_column("swing", justify="right")
     for k in result.main.outcomes:
-        table.add_column(f"{k}: true / false", justify="right")
+        table.add_column(k, justify="right")
     for driver, row in list(result.analysis.get("influence", {}).items())[:top]:
-        cells = [
-            f"{share(row['if_true'][k])} / {share(row['if_false'][k])}" for k in row["if_true"]
-        ]
+        cells = [settings(row, k) for k in result.main.outcomes]
         table.add_row(driver, f"{row['swing']:.2f}", *cells)
     return table
 
@@ -90,7 +91,7 @@ def signpost_table(result: Result, top: int = 10) -> Table:
     for column in ("item", "kind", "bits", "P(seen)"):
         table.add_column(column, justify="right" if column in ("bits", "P(seen)") else "left")
     for item, row in list(result.analysis.get("signposts", {}).items())[:top]:
-        table.add_row(item, row["kind"], f"{row['bits']:.3f}", share(row["p_true"]))
+        table.add_row(item, row["kind"], f"{row['bits']:.3f}", state_chances(row))
     return table
 
 

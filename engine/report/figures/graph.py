@@ -3,6 +3,8 @@ effect."""
 
 from __future__ import annotations
 
+import math
+
 import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -10,19 +12,23 @@ from matplotlib.lines import Line2D
 from engine.report.figures.svg import LOWERS, RAISES, STYLE, shorten, to_svg
 from engine.run.result import Result
 from engine.scenario.schema import Scenario
-from engine.scenario.values import Fixed, effect_prior
+from engine.scenario.values import Fixed, effect_prior, probability_prior
 
 # --- the driver → outcome graph ----------------------------------------------------------------
 
 
+NEUTRAL = "#777777"  # an arrow of a table or of the outcome's own states: no sign to show
+STATES_SHOWN = 4  # a multi-state driver's box lists this many states, then "…"
+
+
 def _depths(scenario: Scenario) -> dict[str, int]:
-    """Each driver's column: 0 without causes, else one more than its deepest cause."""
+    """Each driver's row: 0 without parents, else one more than its deepest parent."""
     depth: dict[str, int] = {}
+    parents = _parents(scenario)
 
     def of(driver: str) -> int:
         if driver not in depth:
-            causes = scenario.drivers[driver].causes
-            depth[driver] = 1 + max((of(c) for c in causes), default=-1)
+            depth[driver] = 1 + max((of(c) for c in parents[driver]), default=-1)
         return depth[driver]
 
     for driver in scenario.drivers:
@@ -64,7 +70,8 @@ def graph_diagram(scenario: Scenario, result: Result) -> str:
                 boxes[node] = _node_box(ax, scenario, result, node, x[node], -level)
         for node, sources in parents.items():
             for source, strength in sources.items():
-                colour = RAISES if strength > 0 else LOWERS
+                colour = NEUTRAL if strength is None else RAISES if strength > 0 else LOWERS
+                strength = 1.0 if strength is None else strength
                 arrow = {
                     "arrowstyle": "-|>",
                     "color": colour,
@@ -89,18 +96,55 @@ def graph_diagram(scenario: Scenario, result: Result) -> str:
             Line2D([], [], color="#444444", lw=0.8, label="thin: weak"),
             Line2D([], [], color="#444444", lw=2.4, label="thick: strong"),
         ]
-        figure.legend(handles=handles, loc="lower center", ncol=4, frameon=False, fontsize=8)
+        if any(s is None for sources in parents.values() for s in sources.values()):
+            handles.append(Line2D([], [], color=NEUTRAL, lw=1.2, label="grey: a table"))
+        figure.legend(
+            handles=handles, loc="lower center", ncol=len(handles), frameon=False, fontsize=8
+        )
         return to_svg(figure, "graph")
 
 
-def _parents(scenario: Scenario) -> dict[str, dict[str, float]]:
-    """For each node, its parent drivers and the mean effect of each (log-odds)."""
-    parents: dict[str, dict[str, float]] = {}
+def _parents(scenario: Scenario) -> dict[str, dict[str, float | None]]:
+    """For each node, its parent drivers and the strongest mean effect of each on it (log-odds;
+    a noisy-OR cause's as the log-odds its chance adds; None for a table's parents and for the
+    driver whose states are the outcomes)."""
+    parents: dict[str, dict[str, float | None]] = {}
+
+    def add(node: str, condition: str, strength: float | None) -> None:
+        parent = condition.partition("=")[0]
+        old = parents.setdefault(node, {}).get(parent)
+        if old is None or (strength is not None and abs(strength) > abs(old)):
+            parents[node][parent] = strength
+
     for name, driver in scenario.drivers.items():
-        parents[name] = {cause: _sign(effect) for cause, effect in driver.causes.items()}
+        parents.setdefault(name, {})
+        for condition, effect in driver.causes.items():
+            add(name, condition, _sign(effect))
+        for state in (driver.states or {}).values():
+            for condition, effect in state.causes.items():
+                add(name, condition, _sign(effect))
+        for condition, chance in (driver.noisy_or or {}).items():
+            if condition != "leak":
+                add(name, condition, _chance_strength(chance))
+        for row in driver.table or {}:
+            for condition in row.split():
+                add(name, condition, None)
     for name, outcome in scenario.outcomes.items():
-        parents[f"outcome:{name}"] = {d: _sign(effect) for d, effect in outcome.drivers.items()}
+        node = f"outcome:{name}"
+        parents[node] = {}
+        for condition, effect in outcome.drivers.items():
+            add(node, condition, _sign(effect))
+        if scenario.outcomes_from:
+            add(node, scenario.outcomes_from, None)
     return parents
+
+
+def _chance_strength(spec) -> float:
+    """How strongly a noisy-OR cause raises its driver: −ln(1 − p), the log of the factor by
+    which it shrinks the chance of not holding (a noisy-OR cause only ever raises)."""
+    prior = probability_prior(spec)
+    p = prior.value if isinstance(prior, Fixed) else prior.mean
+    return -math.log1p(-min(p, 1 - 1e-6))
 
 
 def _mean(values: list[float]) -> float:
@@ -116,8 +160,20 @@ def _node_box(ax, scenario: Scenario, result: Result, node: str, x: float, y: fl
             "#fde9d4",
         )
     else:
-        label, summary, colour = scenario.drivers[node].label, result.main.drivers[node], "#dce9f7"
+        driver, colour = scenario.drivers[node], "#dce9f7"
+        label = driver.label
+        if driver.states is None:
+            summary = result.main.drivers[node]
+        else:
+            lines = [f"{s} {result.main.drivers[f'{node}={s}'].p:.0%}" for s in driver.states]
+            extra = "\n…" if len(lines) > STATES_SHOWN else ""
+            text = f"{shorten(label, 30, 2)}\n" + "\n".join(lines[:STATES_SHOWN]) + extra
+            return _box(ax, text, x, y, colour)
     text = f"{shorten(label, 30, 3)}\n{summary.p:.0%}"
+    return _box(ax, text, x, y, colour)
+
+
+def _box(ax, text: str, x: float, y: float, colour: str):
     return ax.text(
         x,
         y,
