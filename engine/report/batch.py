@@ -257,6 +257,11 @@ def _summary(task: Task, result) -> dict[str, Any]:
             for k, s in result.main.outcomes.items()
         },
         "expectations": counts,
+        "resolved": (
+            {"outcome": resolution.outcome_id, "on": resolution.on.isoformat()}
+            if (resolution := task.scenario.resolved) is not None
+            else None
+        ),
     }
 
 

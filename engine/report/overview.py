@@ -61,6 +61,8 @@ def resolution_of(out: str | Path, summary: dict[str, Any]) -> dict[str, Any] | 
     if not isinstance(resolved, dict):
         return None
     happened = resolved.get("outcome")
+    if isinstance(happened, bool):  # a binary outcomes_from (SPEC §11.5)
+        happened = "true" if happened else "false"
     outcomes = summary.get("outcomes", {})
     if happened not in outcomes:
         return None

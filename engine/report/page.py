@@ -147,7 +147,7 @@ def page_context(
     """Everything the page and the Markdown show, as plain data with numbers formatted."""
     reliable = result.reliable
     outcome_labels = {k: o.label for k, o in scenario.outcomes.items()}
-    happened = scenario.resolved.outcome if scenario.resolved else None
+    happened = scenario.resolved.outcome_id if scenario.resolved else None
     return {
         "scenario": _about(scenario, provenance),
         "reliable": reliable,
@@ -263,7 +263,7 @@ def _what_if(scenario: Scenario, result: Result) -> dict[str, Any]:
 
 
 def _timeline(scenario: Scenario, result: Result) -> dict[str, Any]:
-    happened = scenario.resolved.outcome if scenario.resolved else None
+    happened = scenario.resolved.outcome_id if scenario.resolved else None
     outcomes = [
         {"id": k, "label": scenario.outcomes[k].label, "happened": k == happened}
         for k in result.main.outcomes

@@ -140,7 +140,7 @@ def score(result: Result, resolution: Resolution) -> Score:
     Score
         P(happened) (main result and timeline), the Brier and log scores.
     """
-    happened = resolution.outcome
+    happened = resolution.outcome_id
     probabilities = {k: s.p for k, s in result.main.outcomes.items()}
     p = result.main.outcomes[happened]
     return Score(

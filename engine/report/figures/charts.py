@@ -32,7 +32,10 @@ def outcome_chart(result: Result) -> str:
             ys = [row + index * step for row in range(len(outcomes))]
             summaries = [condition.outcomes[k] for k in outcomes]
             ps = [s.p for s in summaries]
-            errors = [[s.p - s.lo for s in summaries], [s.hi - s.p for s in summaries]]
+            errors = [
+                [max(s.p - s.lo, 0) for s in summaries],
+                [max(s.hi - s.p, 0) for s in summaries],
+            ]
             colour = COLOURS[index % len(COLOURS)]
             ax.barh(
                 ys,
@@ -90,7 +93,7 @@ def timeline_chart(result: Result, scenario: Scenario) -> str:
         use_dates = all(d is not None for d in dates)
         xs: Sequence = dates if use_dates else list(range(len(dates)))
         resolution = scenario.resolved
-        happened = resolution.outcome if resolution is not None else None
+        happened = resolution.outcome_id if resolution is not None else None
         judged = resolution.on if resolution is not None and use_dates and dates else None
         figure = new_figure(7.5, 3.6 + 0.22 * len(result.main.outcomes))
         broken = judged is not None and _far_beyond(dates, judged)
