@@ -19,7 +19,7 @@ from tests.support import SCENARIOS
 
 PACK = SCENARIOS / "kazakhstan"
 NAMED_DRIVERS = {
-    "mission_expansion",
+    "posture",
     "anti_russian_sentiment",
     "multivector_collapse",
     "china_counterweight",
@@ -82,3 +82,26 @@ def test_the_swift_withdrawal_timeline_can_be_followed_day_by_day(scenarios):
     assert {"2022-01-10", "2022-01-11", "2022-01-13", "2022-01-19"} <= set(dates)
     evidence = [len(step.evidence) for step in steps]
     assert evidence == sorted(evidence) and evidence[0] < evidence[-1]
+
+
+def test_the_force_posture_is_one_driver_of_three_exclusive_states(scenarios):
+    """SPEC §11.1 where the articles call for it: leave on time, stay on, or expand."""
+    for name, scenario in scenarios.items():
+        posture = scenario.drivers["posture"]
+        assert tuple(posture.states) == ("withdrawn", "garrison", "expanded"), name
+        for state_id, state in posture.states.items():
+            where = f"{name}: drivers.posture.states.{state_id}"
+            assert state.label and state.rationale and state.sources, where
+            assert set(state.sources) <= set(scenario.sources), where
+
+
+def test_the_baseline_reports_each_posture_and_they_add_up_to_one():
+    from engine.run import run
+
+    result = run(load_scenario(PACK / "baseline.yaml"), scope="main")
+    states = {k: s for k, s in result.main.drivers.items() if k.startswith("posture=")}
+    assert list(states) == ["posture=withdrawn", "posture=garrison", "posture=expanded"]
+    assert abs(sum(s.p for s in states.values()) - 1) < 1e-9
+    sample = result.main.sample
+    columns = [list(result.main.drivers).index(k) for k in states]
+    assert abs(sample.drivers[:, columns].sum(axis=1) - 1).max() < 1e-9  # in every draw
