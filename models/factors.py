@@ -144,10 +144,13 @@ def log_cpt(graph: Graph, i: int, prob, effect, ops: Ops = NUMPY):
 def outcome_table(graph: Graph, effect, log_base, ops: Ops = NUMPY):
     """(…, C, K): P(Y = k | the outcome drivers' states), C order over ``outcome_drivers``.
 
-    With ``outcome_from`` the outcomes are that driver's states: the identity (no draws axis).
+    With ``outcome_from`` the outcomes are that driver's states, named alike but perhaps in
+    another order (a binary driver's states are false, true; its outcomes true, false): a
+    table of 0s and 1s with no draws axis.
     """
     if graph.outcome_from is not None:
-        return np.eye(graph.sizes[graph.outcome_from])
+        states = graph.states[graph.outcome_from]
+        return np.array([[float(s == k) for k in graph.outcomes] for s in states])
     conditions = tuple(c for *_, c in graph.outcome_effects)
     holds = graph.holds(graph.outcome_drivers, conditions)  # (C, F)
     logits = log_base[..., None, :] + np.zeros((holds.shape[0], len(graph.outcomes)))

@@ -25,7 +25,17 @@ from collections.abc import Sequence
 from engine import __version__
 from engine.cli.exit import BAD_INPUT, INTERNAL, INTERRUPTED, OK
 
-COMMANDS = ("validate", "schema", "run", "check", "diff", "report", "score")
+COMMANDS = (
+    "validate",
+    "schema",
+    "run",
+    "check",
+    "diff",
+    "report",
+    "score",
+    "import_network",
+    "export_network",
+)  # the modules of this package, one per command, in the order --help lists them
 
 
 def build_parser() -> argparse.ArgumentParser:
