@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from engine import __version__
 from engine.cli.exit import BAD_INPUT, INTERNAL, INTERRUPTED, OK
 
-COMMANDS = ("validate", "schema", "run", "check", "diff", "report", "score")
+COMMANDS = ("validate", "schema", "run", "check", "diff", "report", "score", "sweep", "serve")
 
 
 def build_parser() -> argparse.ArgumentParser:
