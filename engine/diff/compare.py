@@ -253,7 +253,12 @@ class _Evaluator:
         result = run(scenario, scope="main", **self.settings)
         main = result.main
         if main.diagnostics.method != "exact":
-            self.used = {"chains": main.diagnostics.chains, "seed": result.seed}
+            used = set(self.used.get("method", "").split("+")) | {main.diagnostics.method}
+            self.used = {
+                "method": "+".join(sorted(used - {""})),
+                "chains": main.diagnostics.chains,
+                "seed": result.seed,
+            }
         return Value(
             outcomes={k: s.p for k, s in main.outcomes.items()},
             mcse={k: s.mcse for k, s in main.outcomes.items()},
@@ -309,7 +314,8 @@ def _shares(method, order, edits, values, outcomes) -> list[EditShare]:
 def _add_notes(result: DiffResult) -> None:
     if not result.exact:
         result.notes.append(
-            f"sampled ({result.evaluations} NUTS runs, the same seed for each): every change "
+            f"sampled ({result.evaluations} runs by {sampled_by(result)}, the same seed for "
+            "each): every change "
             "carries a Monte Carlo standard error; a share smaller than three of them is "
             "within sampling noise"
         )
@@ -318,6 +324,13 @@ def _add_notes(result: DiffResult) -> None:
         result.notes.append(f"within sampling noise for some outcome: {names}")
     if not result.reliable:
         result.notes.append("UNRELIABLE: some run missed the sampler's reliability bar")
+
+
+def sampled_by(result: DiffResult) -> str:
+    """The methods that answered the sampled evaluations, as a reader says them."""
+    names = {"importance": "importance sampling", "nuts": "NUTS"}
+    used = str(result.sampler.get("method") or "nuts").split("+")
+    return " and ".join(names.get(m, m) for m in used)
 
 
 def _union(a: dict, b: dict) -> list[str]:

@@ -13,7 +13,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from engine.diff.compare import DiffResult, EditShare
+from engine.diff.compare import DiffResult, EditShare, sampled_by
 from engine.diff.edits import MISSING, shown
 from engine.display import WITHHELD
 
@@ -159,7 +159,7 @@ def render(result: DiffResult, console: Console | None = None) -> None:
 
 
 def _method_line(result: DiffResult) -> str:
-    how = "exact enumeration" if result.exact else "NUTS, the same seed for every run"
+    how = "exact enumeration" if result.exact else f"{sampled_by(result)}, the same seed"
     return f"{result.evaluations} evaluations ({how}), {result.seconds:.1f} s"
 
 

@@ -8,13 +8,14 @@ line and exit 130. A port in use is exit 2, naming it.
 
 from __future__ import annotations
 
+import ipaddress
 import sys
 import threading
 from collections.abc import Iterable
 from pathlib import Path
 
 from engine.cli.exit import BAD_INPUT, INTERRUPTED, OK
-from engine.serve.server import LOOPBACK, LiveServer, PortInUse
+from engine.serve.server import LiveServer, PortInUse
 from engine.serve.workspace import Workspace
 
 
@@ -50,10 +51,9 @@ def serve(
         print(f"signpost serve: cannot listen on {host} port {port}: {error.strerror or error}",
               file=sys.stderr)  # fmt: skip
         return BAD_INPUT
-    if host not in LOOPBACK:
-        print(f"signpost serve: WARNING: listening on {host}, not on this machine only: anyone "
-              "who can reach this address can read every scenario served. Leave out --host to "
-              "serve this machine only.", file=sys.stderr)  # fmt: skip
+    warning = exposure_warning(host)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     stop = threading.Event()
     threads = [
         threading.Thread(target=_watch, args=(workspace, stop), name="watch", daemon=True),
@@ -76,6 +76,21 @@ def serve(
         server.stopping = True
         server.server_close()
     return OK
+
+
+def exposure_warning(host: str) -> str | None:
+    """The loud line for an address other machines can reach; None for this machine only."""
+    try:
+        local = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve to anything
+        local = False
+    if local:
+        return None
+    return (
+        f"signpost serve: WARNING: listening on {host}, which other machines can reach: anyone "
+        "who can reach it can read every scenario served (and make this machine compute "
+        "sweeps). Leave out --host to serve this machine only (127.0.0.1)."
+    )
 
 
 def _watch(workspace: Workspace, stop: threading.Event) -> None:

@@ -141,7 +141,7 @@ class Workspace:
         self._combine_issues()
         for state in self.files.values():
             if state in concerned or state.issues != before[state.file]:
-                self._settle(state, seen)
+                self._settle(state, seen, shown_issues=bool(before[state.file]))
 
     def _concerns(self, state: FileState, changed: set[Path]) -> bool:
         # a file never read whole has no known chain: read it again at every change
@@ -167,8 +167,9 @@ class Workspace:
                 own = self._read_issues.get(state.file, [])
                 state.issues = sort_issues([*own, *taken.get(str(state.file), [])])
 
-    def _settle(self, state: FileState, seen: float) -> None:
-        """Show a file's errors, give it back its last good version, or queue it."""
+    def _settle(self, state: FileState, seen: float, *, shown_issues: bool = False) -> None:
+        """Show a file's errors, give it back its last good version, or queue it
+        (``shown_issues``: its page shows errors the file no longer has)."""
         with self.lock:
             state.saved = clock()
             if state.issues:
@@ -179,7 +180,7 @@ class Workspace:
                 return
             data = state.document.data
             if state.good is not None and data == state.good.data:
-                if state.error or state.state != READY:
+                if state.error or state.state != READY or shown_issues:
                     state.error, state.bad_input, state.state = "", False, READY
                     self._unqueue(state.file)
                     self._publish(state, f"{state.id}: back to version {state.good.version} "
@@ -258,7 +259,8 @@ class Workspace:
                 self.events.publish(event)
 
     def _publish_recomputing(self, state: FileState) -> None:
-        self.say(f"{clock()}  {state.file}: " + ("saved, recomputing" if state.good else "computing"))
+        doing = "saved, recomputing" if state.good else "computing"
+        self.say(f"{clock()}  {state.file}: {doing}")
         event = self._event(state)
         if event is not None:
             event["message"] = f"Recomputing: {state.file} was saved at {state.saved}…"

@@ -102,15 +102,12 @@ def check_request(
         Every problem: a path that names no number (with the nearest numbers' paths), values
         that are not finite, not increasing, or (for a probability) not inside (0, 1).
     """
-    slots = network.layout.slots
-    if path not in slots:
-        raise SweepError([_no_number(network, path, document)])
-    prior, probability = slot_prior(network, path)
-    default = default_range(prior, probability)
+    problems = [] if path in network.layout.slots else [_no_number(network, path, document)]
+    prior, probability = slot_prior(network, path) if not problems else (None, False)
+    default = default_range(prior, probability) if prior is not None else (0.0, 1.0)
     start = default[0] if start is None else float(start)
     stop = default[1] if stop is None else float(stop)
     steps = STEPS if steps is None else int(steps)
-    problems = []
     for name, value in (("--from", start), ("--to", stop)):
         if not math.isfinite(value):
             problems.append(f"{name} {value}: a sweep's values are finite numbers")
@@ -119,7 +116,7 @@ def check_request(
                 f"{name} {value:g}: {path} is a probability, whose values lie strictly between "
                 f"0 and 1 — write a value such as {_inside(value)}"
             )
-    if not problems and not start < stop:
+    if all(map(math.isfinite, (start, stop))) and not start < stop:
         problems.append(
             f"--from {start:g} --to {stop:g}: the sweep goes from a smaller value to a larger one "
             f"— write --from {min(start, stop):g} --to {max(start, stop):g}"
