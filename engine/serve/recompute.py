@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -47,13 +48,25 @@ def compute(
     Good
         Raises whatever the runner raises (the caller turns it into the page's one-line error).
     """
-    from engine.report.page import Provenance, figures_of, page_context
     from engine.run import run
 
     result = run(scenario, scope="all" if analysis else "results")
-    diff, diff_error = None, ""
-    if previous is not None:
-        diff, diff_error = changes(previous.data, document.data, scenario)
+    # the attribution (NumPy sums, which release the GIL) overlaps the figures (matplotlib,
+    # Python): on two cores the page is ready sooner; nothing else runs the engine meanwhile
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        attributed = (
+            pool.submit(changes, previous.data, document.data, scenario) if previous else None
+        )
+        context = _context(file, scenario, document, result, analysis)
+        diff, diff_error = attributed.result() if attributed is not None else (None, "")
+    summary = summary_of(file, scenario, result)
+    return Good(scenario, document, result, context, summary, diff, diff_error, previous is None)
+
+
+def _context(file: Path, scenario: Scenario, document: MergedDocument, result, analysis: bool):
+    """The report page's context of a result, its figures drawn (as ``signpost report``'s)."""
+    from engine.report.page import Provenance, figures_of, page_context
+
     text = merged_text(document.data)
     chain = [(str(p), sha256_bytes(Path(p).read_bytes())) for p in document.chain]
     provenance = Provenance(
@@ -66,8 +79,7 @@ def compute(
     )
     context = page_context(scenario, result, provenance, files=[])
     context["charts"] = figures_of(scenario, result)
-    summary = summary_of(file, scenario, result)
-    return Good(scenario, document, result, context, summary, diff, diff_error, previous is None)
+    return context
 
 
 def changes(old: dict[str, Any], new: dict[str, Any], scenario: Scenario):
