@@ -55,7 +55,7 @@ def compute(
     # Python): on two cores the page is ready sooner; nothing else runs the engine meanwhile
     with ThreadPoolExecutor(max_workers=1) as pool:
         attributed = (
-            pool.submit(changes, previous.data, document.data, scenario) if previous else None
+            pool.submit(changes, previous, document.data, scenario, result) if previous else None
         )
         context = _context(file, scenario, document, result, analysis)
         diff, diff_error = attributed.result() if attributed is not None else (None, "")
@@ -82,17 +82,24 @@ def _context(file: Path, scenario: Scenario, document: MergedDocument, result, a
     return context
 
 
-def changes(old: dict[str, Any], new: dict[str, Any], scenario: Scenario):
-    """(the attribution of the change from ``old`` to ``new``, or None when no number changed;
-    why it could not be attributed, or "")."""
+def changes(previous: Good, new: dict[str, Any], scenario: Scenario, result):
+    """(the attribution of the change from the ``previous`` version to ``new``, or None when no
+    number changed; why it could not be attributed, or "").
+
+    Run with the new version's own settings, so the two versions' main results are those of
+    their pages, and handed to the attribution instead of being computed again: one edit costs
+    no evaluation at all, k edits 2^k - 2.
+    """
     from engine.diff.compare import compare
     from engine.diff.edits import find_edits
 
-    if not find_edits(old, new):
+    if not find_edits(previous.data, new):
         return None, ""
     own = scenario.inference
+    settings = {"draws": own.draws, "tune": own.tune, "chains": own.chains}
+    known = {"old": previous.result, "new": result}
     try:
-        return compare(old, new, draws=own.draws, tune=own.tune, chains=own.chains), ""
+        return compare(previous.data, new, **settings, known=known), ""
     except Exception as exc:  # noqa: BLE001 - the new numbers stand without their attribution
         return None, f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
 

@@ -13,6 +13,7 @@ import re
 import pytest
 
 import engine.serve.workspace as workspace_module
+from engine.diff.compare import compare
 from engine.report.batch import report_batch
 from engine.run import run
 from engine.scenario.validate import validate_file
@@ -159,6 +160,7 @@ def test_what_changed_is_signpost_diffs_attribution_on_the_pages_numbers(tmp_pat
     workspace = Workspace([path])
     settle(workspace)
     before = workspace.state_of("small").good.result.main.outcomes
+    before_data = workspace.state_of("small").good.data
     spec["drivers"]["a"]["p"] = "likely"
     spec["outcomes"]["x"]["drivers"]["a"] = "strongly raises"
     write_yaml(tmp_path, spec, "small.yaml")
@@ -171,6 +173,11 @@ def test_what_changed_is_signpost_diffs_attribution_on_the_pages_numbers(tmp_pat
     for k in after:
         assert diff.old.outcomes[k] == before[k].p and diff.new.outcomes[k] == after[k].p
         assert sum(e.change[k] for e in diff.edits) == pytest.approx(after[k].p - before[k].p)
+    own = validate_file(path).scenario.inference  # `signpost diff` on its own, same settings
+    alone = compare(before_data, good.data, draws=own.draws, tune=own.tune, chains=own.chains)
+    assert alone.evaluations == 4 and diff.evaluations == 4  # 2^2 subsets, 2 of them known
+    for mine, theirs in zip(diff.edits, alone.edits):
+        assert mine.change == theirs.change and mine.mcse == theirs.mcse
     page = workspace.page("small")
     assert 'id="live-edit-table"' in page and "unlikely → likely" in page
     assert "raises → strongly raises" in page
