@@ -7,7 +7,8 @@ shows its errors above the numbers, marked out of date; putting the file back br
 numbers back, to the digit. Every number the page shows is checked against ``signpost run
 --json`` of the same file in a process of its own. The page's console stays silent (no policy
 violation, no script error) and it asks nothing of any other host. Screenshots of each step are
-kept under pytest's ``tmp_path`` and copied to ``test-artifacts/serve/`` (git-ignored).
+kept under pytest's ``tmp_path`` and copied to ``build/test-artefacts/serve/`` (git-ignored;
+``SIGNPOST_ARTEFACTS`` moves it).
 
 Skipped where the ``chromium`` package is missing (``.ci/run`` installs it).
 """
@@ -15,6 +16,7 @@ Skipped where the ``chromium`` package is missing (``.ci/run`` installs it).
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -44,7 +46,7 @@ FLAGS = [
 ]
 ROOT = Path(__file__).resolve().parents[2]
 KAZAKHSTAN = ROOT / "scenarios" / "kazakhstan"
-ARTIFACTS = ROOT / "test-artifacts" / "serve"
+ARTEFACTS = Path(os.environ.get("SIGNPOST_ARTEFACTS", ROOT / "build" / "test-artefacts")) / "serve"
 EDIT = "\ndrivers:\n  mission_expansion:\n    p: likely\n"
 BROKEN = "\ndrivers:\n  mission_expansion:\n    p: lkely\n    colour: red\n"
 WAIT_MS = 180_000  # a loaded two-core machine; the benchmark measures the real latency
@@ -91,8 +93,8 @@ def headline(page) -> list[str]:
 def shoot(page, tmp_path: Path, name: str) -> None:
     shot = tmp_path / f"{name}.png"
     page.screenshot(path=str(shot), full_page=False)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(shot, ARTIFACTS / shot.name)
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(shot, ARTEFACTS / shot.name)
     assert shot.stat().st_size > 10_000  # a drawn page, not a blank one
 
 

@@ -16,7 +16,7 @@ import sys
 import time
 
 from engine.serve.main import exposure_warning
-from tests.serve.support import write_folder
+from tests.support.serve import write_folder
 
 
 def start(*args: str, cwd) -> subprocess.Popen:

@@ -20,7 +20,7 @@ import pytest
 from engine.serve.server import LiveServer
 from engine.serve.watcher import watch
 from engine.serve.workspace import Workspace
-from tests.serve.support import settle, write_child, write_folder
+from tests.support.serve import settle, write_child, write_folder
 
 SECRET = "the-secret-outside-the-scenarios"
 

@@ -18,9 +18,9 @@ from engine.report.batch import report_batch
 from engine.run import run
 from engine.scenario.validate import validate_file
 from engine.serve.workspace import Workspace
-from tests.serve.support import settle, write_child, write_folder
-from tests.small_network import small_scenario
-from tests.sweep.test_sweep import write as write_yaml
+from tests.support.checks import write as write_scenario
+from tests.support.networks import small_scenario
+from tests.support.serve import settle, write_child, write_folder
 
 
 @pytest.fixture
@@ -156,14 +156,14 @@ def test_what_changed_is_signpost_diffs_attribution_on_the_pages_numbers(tmp_pat
     """Uncertain numbers: the change shown is the new page's main result minus the old one's,
     to the last digit (the diff runs with the scenario's own settings and seed)."""
     spec = small_scenario(inference={"seed": 7, "draws": 250})
-    path = write_yaml(tmp_path, spec, "small.yaml")
+    path = write_scenario(tmp_path / "small.yaml", spec)
     workspace = Workspace([path])
     settle(workspace)
     before = workspace.state_of("small").good.result.main.outcomes
     before_data = workspace.state_of("small").good.data
     spec["drivers"]["a"]["p"] = "likely"
     spec["outcomes"]["x"]["drivers"]["a"] = "strongly raises"
-    write_yaml(tmp_path, spec, "small.yaml")
+    write_scenario(tmp_path / "small.yaml", spec)
     settle(workspace, [path])
     good = workspace.state_of("small").good
     after = good.result.main.outcomes

@@ -19,7 +19,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-import yaml
 
 from engine.inference.network import network_of
 from engine.run import run
@@ -27,8 +26,14 @@ from engine.scenario.validate import validate_file
 from engine.scenario.values import word_for
 from engine.sweep.compute import BAND_EDGES, BAND_WORDS, band_crossings, sweep
 from engine.sweep.request import SweepError, check_request
-from tests.reference import enumerate_posterior, evidence_from, importance_sampling, network_from
-from tests.small_network import small_scenario
+from tests.support.checks import write as write_scenario
+from tests.support.networks import small_scenario
+from tests.support.reference import (
+    enumerate_posterior,
+    evidence_from,
+    importance_sampling,
+    network_from,
+)
 
 EVIDENCE = {
     "seen_i": {"indicator": "i", "observed": True},
@@ -43,24 +48,8 @@ FIXED = {
 }
 
 
-class Dumper(yaml.SafeDumper):
-    """Quotes the words YAML 1.1 reads as booleans (the small network has an outcome ``y``)."""
-
-
-Dumper.add_representer(
-    str,
-    lambda dumper, text: dumper.represent_scalar(
-        "tag:yaml.org,2002:str",
-        text,
-        style="'" if text.lower() in {"y", "n", "yes", "no", "on", "off"} else None,
-    ),
-)
-
-
 def write(tmp_path: Path, spec: dict, name: str = "small.yaml") -> Path:
-    path = tmp_path / name
-    path.write_text(yaml.dump(spec, Dumper=Dumper, sort_keys=False), encoding="utf-8")
-    return path
+    return write_scenario(tmp_path / name, spec)
 
 
 def swept(path: Path, number: str, values: tuple[float, float, int], **options):
