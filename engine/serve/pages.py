@@ -120,6 +120,24 @@ def banner_context(state: FileState) -> dict[str, Any]:
     }
 
 
+def waiting_page(state: FileState, server: str) -> str:
+    """The page of a file not computed yet: what it waits for, or the errors that keep it from
+    having numbers; it follows the file, and becomes the report page once there is one."""
+    context = {
+        "live": {"head": live_head(state.address, state.version, server)},
+        "id": state.planned,
+        "file": str(state.file),
+        "status": (
+            f"Live: computing {state.file} for the first time…"
+            if not state.stale
+            else f"Live: {state.file} has no numbers yet."
+        ),
+        "issues": [issue.format() for issue in state.issues],
+        "error": state.error,
+    }
+    return render("waiting.html", **context)
+
+
 # --- the overview -----------------------------------------------------------------------------
 
 

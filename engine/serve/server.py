@@ -30,10 +30,10 @@ from importlib.resources import files
 
 from engine.serve.events import encode
 from engine.serve.pages import EVENTS, SCRIPT, policy
+from engine.serve.state import ID
 from engine.serve.sweeps import SweepCache, sweep_response
 from engine.serve.workspace import Workspace
 
-ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")  # SPEC §1: a scenario id, which names its page
 PAGE = re.compile(r"^/([^/]+)/(index\.html)?$")
 SWEEP = re.compile(r"^/([^/]+)/sweep$")
 HEARTBEAT = 15.0  # seconds between keep-alive comments on an idle event stream

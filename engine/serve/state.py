@@ -6,6 +6,7 @@ read by the server's threads under the workspace's lock.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from engine.scenario.issues import ScenarioIssue
 from engine.scenario.merge import MergedDocument
 from engine.scenario.schema import Scenario
 
+ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")  # SPEC §1: a scenario id, which names its page
 # A file's state: waiting (never computed yet), recomputing, ready (its page is up to date).
 WAITING, RECOMPUTING, READY = "waiting", "recomputing", "ready"
 
@@ -93,6 +95,20 @@ class FileState:
     def page(self) -> str | None:
         """The path of its page, ``/<id>/``, or None while it has none."""
         return f"/{self.id}/" if self.id else None
+
+    @property
+    def planned(self) -> str | None:
+        """The id the file names, for the page it will have once computed (None when it has a
+        page already, or names no id)."""
+        if self.good is not None or self.document is None:
+            return None
+        named = self.document.data.get("id")
+        return named if isinstance(named, str) and ID.match(named) else None
+
+    @property
+    def address(self) -> str | None:
+        """Where its page is or will be: ``/<id>/``."""
+        return self.page or (f"/{self.planned}/" if self.planned else None)
 
     @property
     def stale(self) -> bool:

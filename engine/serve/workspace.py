@@ -239,8 +239,8 @@ class Workspace:
         state = self.files.pop(file)
         self._unqueue(file)
         self._pages.pop(file, None)
-        if state.page:
-            self.events.publish({"page": state.page, "state": "gone", "server": self.server})
+        if state.address:
+            self.events.publish({"page": state.address, "state": "gone", "server": self.server})
         self.say(f"{clock()}  {file}: gone")
         self.overview_version += 1
 
@@ -267,9 +267,9 @@ class Workspace:
             self.events.publish(event)
 
     def _event(self, state: FileState) -> dict[str, Any] | None:
-        if state.page is None:
+        if state.address is None:
             return None
-        event = {"page": state.page, "state": state.state, "version": state.version}
+        event = {"page": state.address, "state": state.state, "version": state.version}
         event["server"] = self.server
         if state.state == READY and state.good is not None and not state.stale:
             event["seconds"] = round(state.good.seconds, 4)
@@ -298,11 +298,17 @@ class Workspace:
             return next((s for s in self.files.values() if s.id == scenario_id), None)
 
     def page(self, scenario_id: str) -> str | None:
-        """The page of a scenario, None when no file has that id."""
+        """The page of a scenario (while it is first computed, a page that says so and follows
+        it), None when no file has that id."""
         with self.lock:
             state = self.state_of(scenario_id)
             if state is None:
-                return None
+                waiting = [s for s in self.files.values() if s.planned == scenario_id]
+                if not waiting:
+                    return None
+                from engine.serve.pages import waiting_page
+
+                return waiting_page(waiting[0], self.server)
             key, html = self._pages.get(state.file, (None, None))
             if key != (state.version, state.state):
                 html = self._render(state)

@@ -9,6 +9,7 @@ against ``signpost report``'s page for the same file.
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -20,7 +21,7 @@ from engine.scenario.validate import validate_file
 from engine.serve.workspace import Workspace
 from tests.support.checks import write as write_scenario
 from tests.support.networks import small_scenario
-from tests.support.serve import settle, write_child, write_folder
+from tests.support.serve import CALM, settle, write_child, write_folder
 
 
 @pytest.fixture
@@ -225,3 +226,21 @@ def test_scenario_text_stays_text_on_every_page(folder):
     assert "&lt;script&gt;alert(1)&lt;/script&gt; rain" in page and "{{ 7*7 }} dry" in page
     assert "&lt;b&gt;Child&lt;/b&gt; one" in page
     assert "bogus&lt;script&gt;x&lt;/script&gt;" in page
+
+
+def test_a_page_asked_for_before_its_numbers_says_why_and_follows_the_file(folder):
+    workspace = Workspace([folder])
+    workspace.refresh(None, time.perf_counter())  # read, nothing computed yet
+    waiting = workspace.page("one")
+    assert "computing" in waiting and 'name="signpost-page" content="/one/"' in waiting
+    events = events_of(workspace)
+    while workspace.step():
+        pass
+    assert any(e["page"] == "/one/" and e["state"] == "ready" for e in events())
+    assert 'id="headline-table"' in workspace.page("one")
+    bad = folder / "bad.yaml"  # a file that never validated: its errors on its page
+    bad.write_text(CALM.replace("id: calm", "id: bad").replace("p: 0.8", "p: lots"), "utf-8")
+    settle(workspace, [bad])
+    page = workspace.page("bad")
+    assert 'id="live-errors"' in page and "unknown probability word &#39;lots&#39;" in page
+    assert workspace.page("nobody") is None
