@@ -9,6 +9,7 @@ line and exit 130. A port in use is exit 2, naming it.
 from __future__ import annotations
 
 import ipaddress
+import os
 import sys
 import threading
 from collections.abc import Iterable
@@ -17,6 +18,8 @@ from pathlib import Path
 from engine.cli.exit import BAD_INPUT, INTERRUPTED, OK
 from engine.serve.server import LiveServer, PortInUse
 from engine.serve.workspace import Workspace
+
+JOIN_SECONDS = 1.0  # how long Ctrl-C waits for the watcher and the computing thread
 
 
 def serve(
@@ -70,12 +73,27 @@ def serve(
         server.serve_forever(poll_interval=0.25)
     except KeyboardInterrupt:
         print("signpost serve: stopped (Ctrl-C)", file=sys.stderr, flush=True)
-        return INTERRUPTED
-    finally:
-        stop.set()
-        server.stopping = True
-        server.server_close()
-    return OK
+        return _stop(server, stop, threads, INTERRUPTED)
+    return _stop(server, stop, threads, OK)
+
+
+def _stop(server: LiveServer, stop: threading.Event, threads: list[threading.Thread], code: int):
+    """Stop the watcher and the computing thread before the interpreter ends; return ``code``.
+
+    The watcher stops within its timeout. A computation still running is not waited for: the
+    process ends at once (``os._exit``, after flushing), since finalising the interpreter
+    under a thread inside NumPy or the watcher's native code can abort it (SIGABRT).
+    """
+    stop.set()
+    server.stopping = True
+    server.server_close()
+    for thread in threads:
+        thread.join(timeout=JOIN_SECONDS)
+    if any(thread.is_alive() for thread in threads):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
 def exposure_warning(host: str) -> str | None:

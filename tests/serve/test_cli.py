@@ -54,7 +54,7 @@ def test_it_serves_on_this_machine_and_ctrl_c_stops_it_in_one_line(tmp_path):
     finally:
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=30)
-    assert process.returncode == 130
+    assert process.returncode == 130, err
     assert err.strip().splitlines() == ["signpost serve: stopped (Ctrl-C)"], err
     assert "Traceback" not in out + err
 
