@@ -33,6 +33,8 @@ COMMANDS = (
     "diff",
     "report",
     "score",
+    "sweep",
+    "serve",
     "import_network",
     "export_network",
 )  # the modules of this package, one per command, in the order --help lists them

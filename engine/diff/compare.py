@@ -157,6 +157,7 @@ def compare(
     chains: int | None = None,
     seed: int | None = None,
     progress: Progress | None = None,
+    known: dict[str, Any] | None = None,
 ) -> DiffResult:
     """Compare two resolved, valid scenario mappings.
 
@@ -169,6 +170,11 @@ def compare(
         :data:`DIFF_TUNE` tuning steps, the new version's ``inference`` block otherwise).
     progress : callable, optional
         Called with a short message before each evaluation.
+    known : dict, optional
+        ``{"old": Result, "new": Result}``: a version's result (:func:`engine.run.run`) that the
+        caller has already, computed with the settings given here; its main result stands for
+        that version's evaluation, which is not repeated (the live page of ``signpost serve``
+        has both). Used only when both versions have the same ``inference`` block.
 
     Returns
     -------
@@ -189,6 +195,9 @@ def compare(
     }
     evaluator = _Evaluator(base, edits, settings, say)
     everyone = frozenset(range(len(edits)))
+    if known and old.get("inference") == new.get("inference"):
+        given = {frozenset(): known.get("old"), everyone: known.get("new")}
+        evaluator.known = {subset: r for subset, r in given.items() if r is not None}
     comparable = same_outcomes(old, new)
     method, order, notes = _plan(edits, evaluator, comparable)
     needed = (
@@ -236,6 +245,7 @@ class _Evaluator:
         self.checked: dict[Subset, Any] = {}
         self.done = 0
         self.used: dict[str, int] = {}  # the sampler settings in effect, once something sampled
+        self.known: dict[Subset, Any] = {}  # results the caller has already
 
     def scenario(self, subset: Subset):
         """The validated scenario for ``subset``, or None (with the issues kept)."""
@@ -256,18 +266,26 @@ class _Evaluator:
         scenario = self.scenario(subset)
         if scenario is None:  # both versions are valid, so only a bug gets here
             raise ValueError(f"edits {sorted(subset)} do not make a valid scenario")
-        self.done += 1
-        self.say(f"evaluating {self.done}/{total}")
-        result = run(scenario, scope="main", **self.settings)
+        if subset in self.known:
+            result = self.known[subset]
+        else:
+            self.done += 1
+            self.say(f"evaluating {self.done}/{total}")
+            result = run(scenario, scope="main", **self.settings)
         main = result.main
         if main.diagnostics.method != "exact":
-            self.used = {"chains": main.diagnostics.chains, "seed": result.seed}
+            used = set(self.used.get("method", "").split("+")) | {main.diagnostics.method}
+            self.used = {
+                "method": "+".join(sorted(used - {""})),
+                "chains": main.diagnostics.chains,
+                "seed": result.seed,
+            }
         return Value(
             outcomes={k: s.p for k, s in main.outcomes.items()},
             mcse={k: s.mcse for k, s in main.outcomes.items()},
             exact=main.diagnostics.method == "exact",
             method=result.diagnostics.method,
-            reliable=result.reliable,
+            reliable=main.reliable,
             seconds=main.diagnostics.seconds,
         )
 

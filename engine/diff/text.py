@@ -91,6 +91,41 @@ def _listed(result: DiffResult) -> list[EditShare]:
     return result.edits
 
 
+def cells(result: DiffResult) -> dict[str, Any]:
+    """The diff's two tables as text cells, for a front end that lays them out itself (the
+    live page of ``signpost serve``).
+
+    Returns
+    -------
+    dict
+        ``outcomes``: (label, id, old, new, change) per outcome; ``columns``: the outcome ids
+        of the edit table; ``edits``: per edit, in the order applied, ``path``, ``includes``
+        (the references that travel with it), ``kind``, ``change`` (old → new as written) and
+        ``cells`` (its change per column, ``~`` within sampling noise); ``total`` (per column);
+        ``method`` (how the change was shared out), ``notes`` and ``how`` (the evaluations).
+    """
+    columns = _outcomes(result)
+    edits = [
+        {
+            "path": share.edit.path,
+            "includes": share.edit.to_dict()["includes"],
+            "kind": share.edit.kind,
+            "change": f"{brief(share.edit.change.old)} → {brief(share.edit.change.new)}",
+            "cells": [_cell(share, k) for k in columns],
+        }
+        for share in _listed(result)
+    ]
+    return {
+        "outcomes": _rows(result),
+        "columns": columns,
+        "edits": edits,
+        "total": [_pp(result.change[k]) for k in columns] if edits else [],
+        "method": METHODS[result.method],
+        "notes": list(result.notes),
+        "how": _method_line(result),
+    }
+
+
 def _heading(result: DiffResult) -> str:
     return f"Scenario diff: {result.old_id} → {result.new_id}"
 

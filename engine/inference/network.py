@@ -10,7 +10,7 @@ import datetime as dt
 import itertools
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -56,6 +56,20 @@ class Network:
     def uncertain_slots(self) -> list[str]:
         """Key paths of every uncertain number, probabilities first."""
         return [slot for slot, prior in zip(self.layout.slots, self.priors) if prior.uncertain]
+
+    def with_fixed(self, slot: str, value: float) -> Network:
+        """The same network with the number at key path ``slot`` fixed at ``value`` (a sweep,
+        SPEC §13); every other number keeps its prior, and so its seeded draws.
+
+        Raises ``ValueError`` when ``slot`` is not one of ``layout.slots``.
+        """
+        index = self.layout.slots.index(slot)
+        probs, effects = list(self.prob_priors), list(self.effect_priors)
+        if index < len(probs):
+            probs[index] = Fixed(float(value))
+        else:
+            effects[index - len(probs)] = Fixed(float(value))
+        return replace(self, prob_priors=probs, effect_priors=effects)
 
     def prior_data(self) -> dict[str, np.ndarray]:
         """The priors as the compiled model's data (placeholders where a number is fixed)."""

@@ -123,8 +123,22 @@ def write_overview(out: str | Path, summaries: list[dict], failed: list[dict]) -
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    outcomes = outcome_columns(summaries)
     resolutions = [resolution_of(out, s) for s in summaries]
+    html = overview_html(summaries, failed, resolutions)
+    write_csv(out / "summary.csv", *summary_rows(summaries, failed, resolutions))
+    write_text(out / "index.html", html)
+
+
+def overview_html(
+    summaries: list[dict],
+    failed: list[dict],
+    resolutions: list[dict[str, Any] | None],
+    live: Any = None,
+) -> str:
+    """The overview page (``index.html``) of ``summaries`` and ``failed`` (as for
+    :func:`write_overview`), with each summary's :func:`resolution_of`; ``live`` is set only by
+    ``signpost serve`` (a report has no script)."""
+    outcomes = outcome_columns(summaries)
     scenarios = []
     for s, r in zip(summaries, resolutions, strict=True):
         cells = []
@@ -162,7 +176,7 @@ def write_overview(out: str | Path, summaries: list[dict], failed: list[dict]) -
         nan = float("nan")
         grid = [[s["outcomes"].get(k, {}).get("p", nan) for k in outcomes] for s in summaries]
         heatmap = Markup(draw_heatmap([s["id"] for s in summaries], outcomes, grid))
-    html = render_html(
+    return render_html(
         "index.html",
         scenarios=scenarios,
         any_resolved=any(resolutions),
@@ -173,9 +187,8 @@ def write_overview(out: str | Path, summaries: list[dict], failed: list[dict]) -
         heatmap=heatmap,
         generated=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         engine_version=__version__,
+        live=live,
     )
-    write_csv(out / "summary.csv", *summary_rows(summaries, failed, resolutions))
-    write_text(out / "index.html", html)
 
 
 def _resolved_cells(resolution: dict[str, Any] | None) -> dict[str, str] | None:

@@ -186,6 +186,7 @@ def page_context(
         "provenance": _provenance(scenario, result, provenance),
         "files": [{"name": name, "note": FILE_NOTES.get(name, "")} for name in files or []],
         "charts": {},
+        "live": None,  # set only by `signpost serve` (engine.serve.pages); a report has no script
     }
 
 
