@@ -16,7 +16,7 @@ Usage (from the repository root, with the project's virtualenv)::
     for the same span, from the change seen to the event sent, is given beside it. Target:
     median ≤ 1 s.
 (i) **a 21-value sweep**: ``signpost sweep scenarios/kazakhstan/baseline.yaml
-    drivers.mission_expansion.p --from 0.05 --to 0.95 --json`` in a fresh process, ``--repeat``
+    drivers.posture.states.expanded.p --from 0.05 --to 0.95 --json`` in a fresh process, ``--repeat``
     times, each beside ``python -c "import pymc"`` run just before it (as ``bench.py`` does);
     the figure is the median of the paired ratios. Target: ≤ 1×.
 
@@ -52,7 +52,7 @@ SWEEP = [
     *SIGNPOST,
     "sweep",
     "scenarios/kazakhstan/baseline.yaml",
-    "drivers.mission_expansion.p",
+    "drivers.posture.states.expanded.p",
     "--from",
     "0.05",
     "--to",
@@ -63,7 +63,7 @@ SWEEP = [
 ]
 # Edits an analyst makes: one driver's probability written as another word, each time another
 # driver (so no save puts the file back as it was, which the server answers without a run).
-DRIVERS = ("mission_expansion", "elite_infighting", "security_defections", "regime_secured",
+DRIVERS = ("price_demanded", "elite_infighting", "security_defections", "regime_secured",
            "ukraine_crisis")  # fmt: skip
 WORDS = ("unlikely", "likely", "roughly even chance", "very unlikely", "very likely")
 TIMEOUT = 120.0

@@ -47,8 +47,8 @@ FLAGS = [
 ROOT = Path(__file__).resolve().parents[2]
 KAZAKHSTAN = ROOT / "scenarios" / "kazakhstan"
 ARTEFACTS = Path(os.environ.get("SIGNPOST_ARTEFACTS", ROOT / "build" / "test-artefacts")) / "serve"
-EDIT = "\ndrivers:\n  mission_expansion:\n    p: likely\n"
-BROKEN = "\ndrivers:\n  mission_expansion:\n    p: lkely\n    colour: red\n"
+EDIT = "\ndrivers:\n  price_demanded:\n    p: likely\n"
+BROKEN = "\ndrivers:\n  price_demanded:\n    p: lkely\n    colour: red\n"
 WAIT_MS = 180_000  # a loaded two-core machine; the benchmark measures the real latency
 
 
@@ -123,7 +123,7 @@ def test_the_page_follows_each_save(served, tmp_path):
             page.wait_for_selector('html[data-live="recomputing"]', state="attached",
                                    timeout=WAIT_MS)  # fmt: skip
             page.wait_for_selector("#live-edit-table .edit-path", timeout=WAIT_MS)
-            assert page.inner_text("#live-edit-table .edit-path") == "drivers.mission_expansion.p"
+            assert page.inner_text("#live-edit-table .edit-path") == "drivers.price_demanded.p"
             assert "very unlikely → likely" in page.inner_text("#live-edit-table")
             edited = engine_numbers(file)
             assert headline(page) == edited != first
@@ -132,9 +132,9 @@ def test_the_page_follows_each_save(served, tmp_path):
             file.write_text(original + BROKEN, encoding="utf-8")
             errors = page.wait_for_selector("#live-errors", timeout=WAIT_MS)
             text = errors.inner_text()
-            assert re.search(rf"{re.escape(str(file))}:\d+:\d+: drivers\.mission_expansion\.p: "
+            assert re.search(rf"{re.escape(str(file))}:\d+:\d+: drivers\.price_demanded\.p: "
                              r"unknown probability word 'lkely' — write one of", text)  # fmt: skip
-            assert "drivers.mission_expansion.colour: unknown key" in text and "OUT OF DATE" in text
+            assert "drivers.price_demanded.colour: unknown key" in text and "OUT OF DATE" in text
             assert headline(page) == edited  # the last good numbers, marked out of date
             shoot(page, tmp_path, "3-broken")
 
@@ -145,7 +145,7 @@ def test_the_page_follows_each_save(served, tmp_path):
             while headline(page) != first and time.monotonic() < deadline:
                 time.sleep(0.1)
             assert headline(page) == first  # the first numbers back, to the digit
-            assert "drivers.mission_expansion.p" in page.inner_text("#live-changes")
+            assert "drivers.price_demanded.p" in page.inner_text("#live-changes")
             shoot(page, tmp_path, "4-fixed")
         finally:
             browser.close()
