@@ -89,8 +89,10 @@ def run_tasks(
     executor: Executor | None = None,
     step: Callable[[Task, str], None] | None = None,
     announce: Callable[[str], None] | None = None,
+    in_order: bool = False,
 ) -> Iterator[tuple[Task, Any]]:
-    """Run ``fn(task)`` for every task and yield ``(task, outcome)`` as each finishes.
+    """Run ``fn(task)`` for every task and yield ``(task, outcome)`` as each finishes (with
+    ``in_order``, in the order of ``tasks``).
 
     Parameters
     ----------
@@ -110,6 +112,9 @@ def run_tasks(
     announce : callable, optional
         Called once with a line saying where the tasks run, when that is Dask (the scheduler,
         its workers and the dashboard's address when there is one).
+    in_order : bool
+        Yield in the order of ``tasks`` wherever they run: an outcome that comes early waits
+        for those before it (for a caller whose output follows the tasks' order).
 
     Yields
     ------
@@ -127,9 +132,35 @@ def run_tasks(
     if executor.distributed and tasks:
         from engine.infra.cluster import run_on_dask
 
-        yield from run_on_dask(fn, tasks, executor, announce=announce)
-        return
-    jobs = executor.jobs
+        outcomes = run_on_dask(fn, tasks, executor, announce=announce)
+    else:
+        outcomes = _run_here_or_on_a_pool(fn, tasks, executor.jobs, step)
+    with contextlib.closing(outcomes):  # stops the workers when the caller stops early
+        yield from _in_order(outcomes, tasks) if in_order else outcomes
+
+
+def _in_order(
+    outcomes: Iterator[tuple[Task, Any]], tasks: Sequence[Task]
+) -> Iterator[tuple[Task, Any]]:
+    """``outcomes`` in the order of ``tasks`` (run_tasks yields the same task objects)."""
+    index = {id(task): i for i, task in enumerate(tasks)}
+    waiting: dict[int, tuple[Task, Any]] = {}
+    due = 0
+    for task, outcome in outcomes:
+        waiting[index[id(task)]] = (task, outcome)
+        while due in waiting:
+            yield waiting.pop(due)
+            due += 1
+
+
+def _run_here_or_on_a_pool(
+    fn: Callable[..., Any],
+    tasks: Sequence[Task],
+    jobs: int,
+    step: Callable[[Task, str], None] | None,
+) -> Iterator[tuple[Task, Any]]:
+    """The local pool: ``jobs`` spawned processes, or this process when there is one job or
+    one task (with ``step`` as each task's progress)."""
     if jobs <= 1 or len(tasks) <= 1:
         for task in tasks:
             progress = (lambda message, task=task: step(task, message)) if step else None

@@ -115,17 +115,17 @@ def execute(
     file's :class:`FileRun` as it finishes (in order when run in this process).
 
     ``executor`` says where (default: ``jobs`` local processes); ``step`` and ``announce`` are
-    :func:`engine.infra.workers.run_tasks`'s. With ``in_order`` the runs are yielded in the
-    order of ``tasks`` wherever they run (one that finishes early waits for those before it).
+    :func:`engine.infra.workers.run_tasks`'s, and so is ``in_order``: the runs in the order of
+    ``tasks`` wherever they run.
     Raises :class:`~engine.infra.workers.ExecutorError` when Dask was asked for and cannot be
     used.
     """
     from engine.infra.workers import run_tasks
 
     where = {id(task): i for i, task in enumerate(tasks)}  # run_tasks yields the same objects
-    outcomes = run_tasks(job, tasks, jobs=jobs, executor=executor, step=step, announce=announce)
-    waiting: dict[int, FileRun] = {}
-    due = 0  # with in_order: the index of the next run to yield
+    outcomes = run_tasks(
+        job, tasks, jobs=jobs, executor=executor, step=step, announce=announce, in_order=in_order
+    )
     for task, outcome in outcomes:
         i = where[id(task)]
         run = FileRun(paths[i], scenarios[i])
@@ -133,13 +133,7 @@ def execute(
             run.error, run.bad_input = failure_of(outcome)
         else:
             run.value = outcome
-        if not in_order:
-            yield run
-            continue
-        waiting[i] = run
-        while due in waiting:
-            yield waiting.pop(due)
-            due += 1
+        yield run
 
 
 def run_batch(

@@ -3,6 +3,7 @@
 - a report made on Dask is the report made locally, byte for byte apart from times and host
   names (fixed numbers, and one sampled scenario with the same seed);
 - a worker needs no file of the batch: it gets the merged scenario and returns the files;
+- outcomes come as they finish, or (``in_order``, as ``score`` and a sweep want) in task order;
 - a worker killed mid-task: Dask gives its task to another worker and the batch completes, with
   the numbers a local run gives;
 - a scenario that fails on a worker is listed as it is locally; the rest are reported;
@@ -164,6 +165,17 @@ def test_a_worker_needs_no_file_of_the_batch(tmp_path, cluster):
         assert rendered.files["index.html"].rstrip().endswith(b"</html>")
     assert "wet" in outcomes["hostile"].files["outcomes.csv"].decode()
     assert not out.exists()  # nothing was written by a worker
+
+
+def test_outcomes_come_as_they_finish_or_in_the_order_of_the_tasks(cluster):
+    from tests.infra.jobs import nap
+
+    executor = Executor(scheduler=address(cluster))
+    tasks = [1.0, 0.0]  # two workers: the second task finishes first
+    finished = [outcome for _, outcome in run_tasks(nap, tasks, executor=executor)]
+    assert finished == [0.0, 1.0]
+    ordered = [outcome for _, outcome in run_tasks(nap, tasks, executor=executor, in_order=True)]
+    assert ordered == [1.0, 0.0]
 
 
 # --- faults -----------------------------------------------------------------------------------
