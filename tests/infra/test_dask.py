@@ -38,8 +38,8 @@ from engine.cli import main
 from engine.cli.exit import batch_exit_code
 from engine.infra.workers import Executor, ExecutorError, run_tasks
 from engine.report.batch import Rendered, RunOptions, plan, render_one, report_batch
-from tests.report_fixtures import write_batch
-from tests.test_faults import (
+from tests.support import ROOT
+from tests.support.faults import (
     alive,
     assert_whole,
     descendants,
@@ -53,10 +53,11 @@ from tests.test_faults import (
     wait_for,
     workers,
 )
+from tests.support.reports import write_batch
 
 distributed = pytest.importorskip("distributed")  # the test extra installs it
 
-ROOT = Path(__file__).parents[2]
+
 SAMPLED = RunOptions(draws=200, chains=2, seed=11)
 TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00")
 SECONDS = re.compile(r'(<th>seconds</th><td class="num">|- seconds: )[0-9.]+')
@@ -348,7 +349,7 @@ def test_the_local_pool_does_not_import_dask(tmp_path):
     code = (
         "import sys\n"
         "from engine.cli import main\n"
-        f"code = main(['report', {str(source)!r}, '--out', {str(tmp_path / 'r')!r}, '-j', '2'])\n"
+        f"code = main(['report', {str(source)!r}, '--out', {str(tmp_path / 'r')!r}, '-j', '1'])\n"
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed'))\n"
         "print(code, loaded)\n"
     )
