@@ -19,10 +19,11 @@ code (:func:`engine.cli.exit.batch_exit_code`).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.infra.workers import Executor
 from engine.run.batch import Outcome, run_batch
 from engine.run.result import Check, Status
 from engine.scenario.issues import ScenarioIssue
@@ -106,7 +107,13 @@ def _check_job(task, progress=None) -> FileChecks:
     return run_checks(scenario, path)
 
 
-def check_batch(paths: Iterable[str | Path], *, jobs: int = 1) -> Iterator[FileChecks]:
+def check_batch(
+    paths: Iterable[str | Path],
+    *,
+    jobs: int = 1,
+    executor: Executor | None = None,
+    announce: Callable[[str], None] | None = None,
+) -> Iterator[FileChecks]:
     """Check every scenario file among ``paths``, yielding each file as soon as it is done.
 
     Parameters
@@ -114,14 +121,18 @@ def check_batch(paths: Iterable[str | Path], *, jobs: int = 1) -> Iterator[FileC
     paths : iterable of str or Path
         Files and folders (see :func:`engine.scenario.discover.discover`).
     jobs : int
-        Worker processes (1: in this process, in order).
+        Local worker processes (1: in this process, in order), when no ``executor`` is given.
+    executor : Executor, optional
+        Where the files run: the local pool, or Dask (:mod:`engine.infra.workers`).
+    announce : callable, optional
+        Called once with where the files run, on Dask.
 
     Yields
     ------
     FileChecks
         Invalid files first (validation is quick), then each valid file once run.
     """
-    for run in run_batch(paths, _check_job, jobs=jobs):
+    for run in run_batch(paths, _check_job, jobs=jobs, executor=executor, announce=announce):
         if run.ok:
             yield run.value
         else:

@@ -1,10 +1,11 @@
-"""Options several commands share, each declared once: the scenario paths, and the options
-that override a scenario's ``inference`` block (with the schema's limits and the methods
-registry's names)."""
+"""Options several commands share, each declared once: the scenario paths, the options that
+override a scenario's ``inference`` block (with the schema's limits and the methods registry's
+names), and where a batch runs (``-j``, ``--scheduler``, ``--dask``)."""
 
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -65,3 +66,55 @@ def inference_options(parser: argparse.ArgumentParser, *names: str, defaults: st
             parser.add_argument(
                 f"--{name}", type=_bounded(name), help=f"{helps[name]} (default: {default})"
             )
+
+
+def _positive(what: str) -> Callable[[str], int]:
+    """An argparse type for a count of 1 or more."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"takes a number of {what}, 1 or more, got {text!r}")
+        return value
+
+    parse.__name__ = what
+    return parse
+
+
+def executor_options(parser: argparse.ArgumentParser, *, jobs: str) -> None:
+    """Add where a batch's scenarios run: ``-j N`` local worker processes (``jobs`` says the
+    default), ``--scheduler ADDRESS`` (a running Dask scheduler) or ``--dask N`` (a local Dask
+    cluster started for the batch); at most one of them."""
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "-j", "--jobs", type=_positive("workers"), help=f"local worker processes (default: {jobs})"
+    )
+    where.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run the scenarios on the Dask scheduler at ADDRESS (tcp://host:8786); its "
+        "workers need this version of signpost installed, not these files",
+    )
+    where.add_argument(
+        "--dask",
+        type=_positive("workers"),
+        metavar="N",
+        help="run the scenarios on a local Dask cluster of N worker processes, started and "
+        "stopped by this command",
+    )
+
+
+def executor_of(args: argparse.Namespace, *, jobs: int):
+    """The :class:`engine.infra.workers.Executor` the options of :func:`executor_options` ask
+    for; ``jobs`` local processes when none is given."""
+    from engine.infra.workers import Executor
+
+    return Executor(
+        jobs=args.jobs or jobs,
+        scheduler=args.scheduler or "",
+        dask=args.dask or 0,
+        quiet=not (getattr(args, "debug", False) or os.environ.get("SIGNPOST_DEBUG")),
+    )

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from engine.cli.exit import BAD_INPUT, INTERRUPTED, batch_exit_code
-from engine.cli.options import inference_options, scenario_paths
+from engine.cli.options import executor_of, executor_options, inference_options, scenario_paths
 
 
 def add(subparsers) -> None:
@@ -20,13 +20,14 @@ def add(subparsers) -> None:
         "listed with its error and the rest complete. Exit 0; 2 when a file is invalid or an "
         "output cannot be written (nothing is left half written); 3 when Signpost fails on a "
         "valid file; 130 on Ctrl-C. A second batch writing to the same --out waits for the "
-        "first (--no-wait: exit 2).",
+        "first (--no-wait: exit 2). The scenarios run on local worker processes, or on Dask "
+        "(--scheduler, --dask); the reports are always written here.",
     )
     scenario_paths(parser)
     parser.add_argument(
         "--out", type=Path, default=Path("reports"), help="reports folder (default reports/)"
     )
-    parser.add_argument("-j", "--jobs", type=int, help="worker processes (default: CPU count)")
+    executor_options(parser, jobs="the number of CPUs")
     parser.add_argument("--force", action="store_true", help="re-do reports that are up to date")
     parser.add_argument(
         "--no-wait",
@@ -40,21 +41,25 @@ def add(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """``signpost report [PATHS] --out DIR``: exit as :func:`engine.cli.exit.batch_exit_code`;
-    2 also when an output cannot be written or ``--out`` is busy (``--no-wait``), 130 on
-    Ctrl-C."""
+    2 also when an output cannot be written, ``--out`` is busy (``--no-wait``) or the Dask
+    scheduler cannot be reached, 130 on Ctrl-C."""
+    import os
+
     from engine.report.batch import RunOptions, report_batch
     from engine.scenario.discover import discover
 
     paths = args.paths
-    if args.jobs is not None and args.jobs < 1:
-        print("signpost report: -j needs a number of workers, 1 or more", file=sys.stderr)
-        return BAD_INPUT
     if not discover(paths):
         print(f"signpost report: no scenario files in {' '.join(map(str, paths))}", file=sys.stderr)
         return BAD_INPUT
     options = RunOptions(args.draws, args.chains, args.seed, analysis=not args.no_analysis)
     batch = report_batch(
-        paths, args.out, jobs=args.jobs, options=options, force=args.force, wait=not args.no_wait
+        paths,
+        args.out,
+        executor=executor_of(args, jobs=os.cpu_count() or 1),
+        options=options,
+        force=args.force,
+        wait=not args.no_wait,
     )
     if batch.interrupted:  # its one line is on stderr already
         return INTERRUPTED

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from engine.cli.exit import batch_exit_code
-from engine.cli.options import scenario_paths
+from engine.cli.options import executor_of, executor_options, scenario_paths
 
 
 def add(subparsers) -> None:
@@ -18,9 +19,11 @@ def add(subparsers) -> None:
         "score and the log score (natural log), P(happened) along the timeline, then the means "
         "and, from ten resolved scenarios on, a calibration table. Unresolved scenarios are "
         "listed apart. Exit 0, 2 when any file is invalid (the others are still scored), 3 when "
-        "Signpost fails on a valid file.",
+        "Signpost fails on a valid file; 2 also when the Dask scheduler (--scheduler) cannot be "
+        "reached.",
     )
     scenario_paths(parser)
+    executor_options(parser, jobs="1, in this process, in order")
     parser.add_argument("--json", action="store_true", help="print the SPEC §10 JSON object")
     parser.set_defaults(run=run)
 
@@ -30,8 +33,9 @@ def run(args: argparse.Namespace) -> int:
     from engine.infra.progress import DelayedStatus
     from engine.score.batch import score_batch, to_json
 
+    executor = executor_of(args, jobs=1)
     with DelayedStatus("signpost score", enabled=None if not args.json else False) as say:
-        files = list(score_batch(args.paths, progress=say))
+        files = list(score_batch(args.paths, progress=say, executor=executor, announce=_announce))
     if args.json:
         print(json.dumps(to_json(files), indent=2, ensure_ascii=False))
     else:
@@ -40,3 +44,8 @@ def run(args: argparse.Namespace) -> int:
         for line in render_lines(files):
             print(line)
     return batch_exit_code(files)
+
+
+def _announce(line: str) -> None:
+    """Where the files run (on Dask), on stderr: stdout may be JSON."""
+    print(f"signpost score: {line}", file=sys.stderr, flush=True)

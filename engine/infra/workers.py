@@ -1,14 +1,23 @@
-r"""Running independent tasks on worker processes, or in this process.
+r"""Running independent tasks on worker processes, in this process, or on a Dask cluster.
 
-:func:`run_tasks` is the one executor of the batch commands (``check``, ``score``, ``report``):
-``jobs == 1`` (or a single task) runs each task here, passing it a progress callback; otherwise a
-pool of ``spawn``\ ed processes runs them and yields each outcome as it finishes. A task that
-raises, or whose worker dies (killed, out of memory), becomes that exception as its outcome;
-the other tasks go on.
+:func:`run_tasks` is the one executor of the batch commands (``check``, ``score``, ``report``,
+and ``sweep``); an :class:`Executor` says where the tasks run:
 
-Workers end with their parent (``PR_SET_PDEATHSIG`` on Linux, and a thread that watches the
-parent's pid everywhere) and ignore Ctrl-C: on Ctrl-C (or any exception in the caller's loop)
-the parent stops them (SIGTERM, then SIGKILL) before the exception propagates.
+- the local pool (the default): ``jobs == 1`` (or a single task) runs each task here, passing it
+  a progress callback; otherwise a pool of ``spawn``\ ed processes runs them;
+- ``Executor(scheduler=ADDRESS)``: a running ``dask.distributed`` scheduler; ``Executor(dask=N)``:
+  a ``LocalCluster`` of N worker processes, started and stopped around the tasks
+  (:mod:`engine.infra.cluster`; ``dask`` is imported only then).
+
+Either way each outcome is yielded as it finishes. A task that raises, or whose worker dies
+(killed, out of memory) for good, becomes that exception as its outcome; the other tasks go on.
+A task gets what it needs in its arguments (no shared disk) and returns what is to be written:
+the caller writes.
+
+Local workers end with their parent (``PR_SET_PDEATHSIG`` on Linux, and a thread that watches
+the parent's pid everywhere) and ignore Ctrl-C: on Ctrl-C (or any exception in the caller's loop)
+the parent stops them (SIGTERM, then SIGKILL) before the exception propagates; on Dask the
+futures are cancelled instead.
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 PARENT_POLL_SECONDS = 0.5
@@ -31,14 +41,58 @@ Task = TypeVar("Task")
 Step = Callable[[str], None]
 
 
+class ExecutorError(Exception):
+    """The tasks cannot be run where asked: a Dask scheduler that cannot be reached, Dask not
+    installed. Bad input (exit 2): the message names the address or says what to install."""
+
+    bad_input = True
+
+
+@dataclass(frozen=True)
+class Executor:
+    """Where a batch's tasks run (the options ``-j``, ``--scheduler``, ``--dask``).
+
+    Attributes
+    ----------
+    jobs : int
+        Local worker processes when neither of the others is given; 1 runs the tasks in this
+        process, in order.
+    scheduler : str
+        The address of a running ``dask.distributed`` scheduler (``tcp://host:8786``).
+    dask : int
+        Worker processes of a ``LocalCluster`` started for the batch and stopped after it.
+    quiet : bool
+        Keep Dask's own log lines (a worker restarted, a connection closed) off the terminal;
+        ``--debug`` shows them.
+    """
+
+    jobs: int = 1
+    scheduler: str = ""
+    dask: int = 0
+    quiet: bool = True
+
+    @property
+    def distributed(self) -> bool:
+        """The tasks run on Dask (a scheduler, or a LocalCluster)."""
+        return bool(self.scheduler or self.dask)
+
+    def workers(self, tasks: int) -> int:
+        """How many local processes run ``tasks`` tasks (1: this one); 0 on Dask."""
+        return 0 if self.distributed else max(1, min(self.jobs, tasks))
+
+
 def run_tasks(
     fn: Callable[..., Any],
     tasks: Sequence[Task],
     *,
     jobs: int = 1,
+    executor: Executor | None = None,
     step: Callable[[Task, str], None] | None = None,
+    announce: Callable[[str], None] | None = None,
+    in_order: bool = False,
 ) -> Iterator[tuple[Task, Any]]:
-    """Run ``fn(task)`` for every task and yield ``(task, outcome)`` as each finishes.
+    """Run ``fn(task)`` for every task and yield ``(task, outcome)`` as each finishes (with
+    ``in_order``, in the order of ``tasks``).
 
     Parameters
     ----------
@@ -46,19 +100,67 @@ def run_tasks(
         A picklable top-level function ``fn(task, progress=None)``; ``progress`` is given only
         in this process (a message before each step).
     tasks : sequence
-        Picklable tasks.
+        Picklable tasks, carrying everything ``fn`` needs (a worker may have no disk in common
+        with this process).
     jobs : int
-        Worker processes; 1 runs the tasks here, in order.
+        Worker processes of the local pool; 1 runs the tasks here, in order. Used when no
+        ``executor`` is given.
+    executor : Executor, optional
+        Where to run them: the local pool of ``executor.jobs``, or Dask.
     step : callable, optional
         ``step(task, message)``: the progress of a task run in this process.
+    announce : callable, optional
+        Called once with a line saying where the tasks run, when that is Dask (the scheduler,
+        its workers and the dashboard's address when there is one).
+    in_order : bool
+        Yield in the order of ``tasks`` wherever they run: an outcome that comes early waits
+        for those before it (for a caller whose output follows the tasks' order).
 
     Yields
     ------
     (task, outcome)
         The outcome is what ``fn`` returned, or the exception it raised (or that stopped its
         worker). ``KeyboardInterrupt`` and anything raised by the caller's loop stop the workers
-        and propagate.
+        (cancel the futures) and propagate.
+
+    Raises
+    ------
+    ExecutorError
+        Dask was asked for and its scheduler cannot be reached, or Dask is not installed.
     """
+    executor = executor or Executor(jobs=jobs)
+    if executor.distributed and tasks:
+        from engine.infra.cluster import run_on_dask
+
+        outcomes = run_on_dask(fn, tasks, executor, announce=announce)
+    else:
+        outcomes = _run_here_or_on_a_pool(fn, tasks, executor.jobs, step)
+    with contextlib.closing(outcomes):  # stops the workers when the caller stops early
+        yield from _in_order(outcomes, tasks) if in_order else outcomes
+
+
+def _in_order(
+    outcomes: Iterator[tuple[Task, Any]], tasks: Sequence[Task]
+) -> Iterator[tuple[Task, Any]]:
+    """``outcomes`` in the order of ``tasks`` (run_tasks yields the same task objects)."""
+    index = {id(task): i for i, task in enumerate(tasks)}
+    waiting: dict[int, tuple[Task, Any]] = {}
+    due = 0
+    for task, outcome in outcomes:
+        waiting[index[id(task)]] = (task, outcome)
+        while due in waiting:
+            yield waiting.pop(due)
+            due += 1
+
+
+def _run_here_or_on_a_pool(
+    fn: Callable[..., Any],
+    tasks: Sequence[Task],
+    jobs: int,
+    step: Callable[[Task, str], None] | None,
+) -> Iterator[tuple[Task, Any]]:
+    """The local pool: ``jobs`` spawned processes, or this process when there is one job or
+    one task (with ``step`` as each task's progress)."""
     if jobs <= 1 or len(tasks) <= 1:
         for task in tasks:
             progress = (lambda message, task=task: step(task, message)) if step else None
@@ -76,7 +178,7 @@ def run_tasks(
         initargs=(os.getpid(),),
     )
     try:
-        with _sigint_blocked():  # the workers start with Ctrl-C blocked, then ignore it
+        with sigint_blocked():  # the workers start with Ctrl-C blocked, then ignore it
             futures = {pool.submit(fn, task): task for task in tasks}
         for future in concurrent.futures.as_completed(futures):
             try:
@@ -91,7 +193,7 @@ def run_tasks(
 
 
 @contextlib.contextmanager
-def _sigint_blocked() -> Iterator[None]:
+def sigint_blocked() -> Iterator[None]:
     """Block SIGINT in this thread while workers are spawned: they inherit the mask, so a
     Ctrl-C before their initializer runs stays pending there (and is then discarded) instead
     of printing a traceback. Here it is delivered to another thread or when unblocked."""

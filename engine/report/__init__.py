@@ -3,8 +3,9 @@
 ``signpost report`` calls :func:`engine.report.batch.report_batch`. Each module has one job:
 
 - :mod:`~engine.report.batch` — the lock of the reports folder, discovery, skip or re-run,
-  workers (which end with their parent and ignore Ctrl-C), progress, exit code;
-- :mod:`~engine.report.page` — the context of one scenario's page, and writing its folder;
+  workers (local, or Dask; they render, this process writes), progress, exit code;
+- :mod:`~engine.report.page` — the context of one scenario's page, and rendering its files;
+- :mod:`~engine.report.folder` — writing a rendered report into its folder;
 - :mod:`~engine.report.figures` — matplotlib charts as inline SVG;
 - :mod:`~engine.report.tables` — CSV rows and the CSV writer that defuses formulas;
 - :mod:`~engine.report.overview` — ``index.html`` and ``summary.csv`` of the batch;

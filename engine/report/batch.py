@@ -7,16 +7,21 @@
    its errors; the rest go on.
 3. Skip a scenario whose report is up to date (:mod:`engine.report.cache`; ``--force`` re-does
    it).
-4. Run and report the others, one scenario per task, on ``jobs`` worker processes
-   (:func:`engine.infra.workers.run_tasks`; ``jobs == 1``: in this process), with a progress
-   bar. A scenario that fails to run is listed with its error; the rest complete.
+4. Run the others, one scenario per task, where the executor says
+   (:func:`engine.infra.workers.run_tasks`: local worker processes, this process, or Dask),
+   with a progress bar. A worker gets the merged scenario and the options (:class:`Task`), runs
+   it and renders the report in memory (:func:`render_one`); it reads and writes no file, so it
+   needs no disk in common with this process. This process writes each report's files as its
+   task finishes (:func:`write_one`). A scenario that fails to run is listed with its error; the
+   rest complete.
 5. Write ``index.html`` and ``summary.csv`` over every scenario of the batch.
 
-Every file is written atomically; a report's manifest is removed before its folder is rewritten
-and written last, so a batch killed midway re-does the scenario it was writing and skips those
-it finished. On Ctrl-C the workers are stopped, their temporaries removed, one line says what
-finished, and the overview is left as it was. A file the system refuses to write (disk full,
-permission denied, ``out`` a file) stops the batch the same way with one line naming the file.
+Every file is written here, under the lock, atomically; a report's manifest is removed before its
+folder is rewritten and written last, so a batch killed midway re-does the scenario it was
+writing and skips those it finished. On Ctrl-C the workers are stopped (on Dask: the futures
+cancelled), their temporaries removed, one line says what finished, and the overview is left as
+it was. A file the system refuses to write (disk full, permission denied, ``out`` a file), or a
+Dask scheduler that cannot be reached, stops the batch the same way with one line naming it.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import socket
 import sys
 import time
 from collections.abc import Iterable
@@ -44,6 +50,7 @@ from engine.infra.files import (
     write_text,
 )
 from engine.infra.lock import FolderBusy, folder_lock
+from engine.infra.workers import Executor, ExecutorError
 from engine.report.cache import (
     MANIFEST,
     input_key,
@@ -69,7 +76,9 @@ class RunOptions:
 
 @dataclass
 class Task:
-    """One scenario to run and report (picklable: it goes to a worker process)."""
+    """One scenario to run and report (picklable: it goes to a worker process or a Dask
+    worker). The worker uses the validated scenario, its merged text and hashes, the file's
+    name (for the page's provenance) and the options; ``folder`` is this process's."""
 
     file: str
     scenario: Scenario
@@ -119,6 +128,9 @@ class BatchResult:
         printed to stderr; empty when it did not.
     interrupted : bool
         Ctrl-C stopped the batch (its one-line summary already printed to stderr).
+    timings : dict of str to float
+        Seconds this process spent on its own (serial) parts: ``plan`` (validating, hashing,
+        skipping), ``write`` (writing the reports' files) and ``overview``.
     """
 
     entries: list[Entry]
@@ -126,6 +138,7 @@ class BatchResult:
     not_finished: list[Entry] = field(default_factory=list)
     error: str = ""
     interrupted: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def plan(
@@ -164,8 +177,41 @@ def plan(
     return tasks, entries
 
 
-def report_one(task: Task, progress=None) -> Entry:
-    """Run one scenario and write its report folder; a scenario's failure becomes the entry.
+@dataclass
+class Rendered:
+    """What a worker returns for one task: the report's files, or why the scenario failed.
+
+    Attributes
+    ----------
+    files : dict of str to bytes
+        :func:`engine.report.page.render_report`'s files, in the order to write them.
+    summary : dict
+        What the overview needs (kept in the manifest).
+    generated : str
+        When the report was made (UTC, ISO 8601).
+    seconds : float
+        The worker's time: running the scenario and rendering its report.
+    host : str
+        The worker's host name.
+    error : str
+        Why the scenario could not be run or rendered, one line; empty when it was.
+    bad_input : bool
+        That failure is the scenario's.
+    """
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
+    generated: str = ""
+    seconds: float = 0.0
+    host: str = ""
+    error: str = ""
+    bad_input: bool = False
+
+
+def render_one(task: Task, progress=None) -> Rendered:
+    """Run one scenario and render its report in memory; a scenario's failure is returned.
+
+    Reads and writes no file: what is to be written comes back (:func:`write_one` writes it).
 
     Parameters
     ----------
@@ -173,16 +219,11 @@ def report_one(task: Task, progress=None) -> Entry:
         From :func:`plan`.
     progress : callable, optional
         Passed to :func:`engine.run.run` (a message before each step).
-
-    Raises
-    ------
-    OutputError
-        When a file of the report cannot be written (disk full, permission denied): that stops
-        the batch, where a scenario that fails to run or render does not.
     """
     started = time.perf_counter()
+    host = socket.gethostname()
     try:
-        from engine.report.page import Provenance, write_report
+        from engine.report.page import Provenance, render_report
         from engine.run import run
 
         options = task.options
@@ -207,38 +248,68 @@ def report_one(task: Task, progress=None) -> Entry:
             },
             generated=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         )
-        make_folder(task.folder)  # OutputError: a file where the folder should be
-        try:
-            old = read_manifest(task.folder) or {}
-            # no manifest while the folder is half old, half new: a killed run re-does it
-            (task.folder / MANIFEST).unlink(missing_ok=True)
-            files = write_report(task.folder, task.scenario, result, task.merged_yaml, provenance)
-            for name in set(old.get("files", [])) - set(files):  # left by an earlier run
-                (task.folder / name).unlink(missing_ok=True)
-        except OSError as error:  # the folder or a file the system refused, not the scenario
-            raise output_error(error, task.folder) from error
-        summary = _summary(task, result)
-        seconds = time.perf_counter() - started
-        manifest = {
-            "key": task.key,
-            "engine_version": __version__,
-            "options": asdict(options),
-            "merged_sha256": task.merged_sha256,
-            "files": files,
-            "generated": provenance.generated,
-            "seconds": round(seconds, 2),
-            "summary": summary,
-        }
-        write_text(task.folder / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
-        return Entry(task.file, "reported", task.scenario.id, summary=summary, seconds=seconds)
-    except OutputError:
-        raise
+        files = render_report(task.scenario, result, task.merged_yaml, provenance)
+        return Rendered(
+            files,
+            _summary(task, result),
+            provenance.generated,
+            time.perf_counter() - started,
+            host,
+        )
     except Exception as exc:  # noqa: BLE001 - one scenario's failure must not stop the batch
         error, bad_input = failure_of(exc)
         seconds = time.perf_counter() - started
+        return Rendered(seconds=seconds, host=host, error=error, bad_input=bad_input)
+
+
+def write_one(task: Task, rendered: Rendered) -> Entry:
+    """Write one rendered report into its folder (here, under the lock); the entry it makes.
+
+    The old manifest goes first and the new one last, so a folder cut off midway has none (and
+    is redone). Files an earlier run wrote that this one did not are removed.
+
+    Raises
+    ------
+    OutputError
+        When a file of the report cannot be written (disk full, permission denied): that stops
+        the batch, where a scenario that fails to run or render does not.
+    """
+    from engine.report.folder import write_files
+
+    if rendered.error:
         return Entry(
-            task.file, "failed", task.scenario.id, error=error, seconds=seconds, bad_input=bad_input
+            task.file,
+            "failed",
+            task.scenario.id,
+            error=rendered.error,
+            seconds=rendered.seconds,
+            bad_input=rendered.bad_input,
         )
+    make_folder(task.folder)  # OutputError: a file where the folder should be
+    try:
+        old = read_manifest(task.folder) or {}
+        # no manifest while the folder is half old, half new: a killed run re-does it
+        (task.folder / MANIFEST).unlink(missing_ok=True)
+        files = write_files(task.folder, rendered.files)
+        for name in set(old.get("files", [])) - set(files):  # left by an earlier run
+            (task.folder / name).unlink(missing_ok=True)
+    except OSError as error:  # the folder or a file the system refused, not the scenario
+        raise output_error(error, task.folder) from error
+    manifest = {
+        "key": task.key,
+        "engine_version": __version__,
+        "options": asdict(task.options),
+        "merged_sha256": task.merged_sha256,
+        "files": files,
+        "generated": rendered.generated,
+        "seconds": round(rendered.seconds, 2),
+        "host": rendered.host,
+        "summary": rendered.summary,
+    }
+    write_text(task.folder / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
+    return Entry(
+        task.file, "reported", task.scenario.id, summary=rendered.summary, seconds=rendered.seconds
+    )
 
 
 def _summary(task: Task, result) -> dict[str, Any]:
@@ -270,6 +341,7 @@ def report_batch(
     out: str | Path,
     *,
     jobs: int | None = None,
+    executor: Executor | None = None,
     options: RunOptions | None = None,
     force: bool = False,
     console: Console | None = None,
@@ -284,7 +356,10 @@ def report_batch(
     out : str or Path
         The reports folder (``out/<id>/`` per scenario, ``out/index.html``, ``out/summary.csv``).
     jobs : int, optional
-        Worker processes; default the number of CPUs; 1 runs in this process.
+        Local worker processes; default the number of CPUs; 1 runs in this process. Used when
+        no ``executor`` is given.
+    executor : Executor, optional
+        Where the scenarios run: the local pool, a Dask scheduler, or a LocalCluster.
     options : RunOptions, optional
         Overrides of draws, chains and seed; the analysis on or off.
     force : bool
@@ -299,33 +374,38 @@ def report_batch(
     -------
     BatchResult
         One entry per file, and the exit code: 1 if any scenario failed; 2 if a file could not
-        be written or ``out`` is busy and ``wait`` is False; 130 on Ctrl-C. Those last three
-        print one line to stderr and leave the overview as it was.
+        be written, ``out`` is busy and ``wait`` is False, or the Dask scheduler cannot be
+        reached; 130 on Ctrl-C. Those last ones print one line to stderr and leave the overview
+        as it was.
     """
     started = time.perf_counter()
     console = console or Console()
     out = Path(out)
     options = options or RunOptions()
-    jobs = max(1, jobs or os.cpu_count() or 1)
+    executor = executor or Executor(jobs=max(1, jobs or os.cpu_count() or 1))
     entries: list[Entry] = []
     done: dict[str, Entry] = {}
+    timings = {"plan": 0.0, "write": 0.0, "overview": 0.0}
 
     def result(**stopped) -> BatchResult:
         settled = [done.get(e.file, e) if e.status == "reported" else e for e in entries]
         finished = [e for e in settled if e.status != "reported" or e.file in done]
         missing = [e for e in settled if e.status == "reported" and e.file not in done]
-        return BatchResult(finished, time.perf_counter() - started, missing, **stopped)
+        seconds = time.perf_counter() - started
+        return BatchResult(finished, seconds, missing, timings=timings, **stopped)
 
     try:
         make_folder(out)
         with folder_lock(out, wait=wait):
+            planning = time.perf_counter()
             tasks, entries = plan(paths, out, options, force)
             _remove_temporaries(out, entries)
+            timings["plan"] = time.perf_counter() - planning
             for entry in entries:
                 if entry.status != "reported":
                     _say(console, entry)
             try:
-                _run_tasks(tasks, jobs, console, done)
+                _run_tasks(tasks, executor, console, done, timings)
             except BaseException:  # the workers are stopped: clear what they were writing
                 _remove_temporaries(out, entries)
                 raise
@@ -338,12 +418,14 @@ def report_batch(
             ]
             from engine.report.overview import write_overview
 
+            overview = time.perf_counter()
             try:
                 write_overview(out, summaries, failed)
             except OSError as error:
                 raise output_error(error, out) from error
+            timings["overview"] = time.perf_counter() - overview
             return batch
-    except (OutputError, FolderBusy) as error:
+    except (OutputError, FolderBusy, ExecutorError) as error:
         print(f"signpost report: {error}", file=sys.stderr, flush=True)
         return result(error=str(error))
     except KeyboardInterrupt:
@@ -372,12 +454,18 @@ def _remove_temporaries(out: Path, entries: list[Entry]) -> None:
 
 
 def _run_tasks(
-    tasks: list[Task], jobs: int, console: Console, done: dict[str, Entry]
+    tasks: list[Task],
+    executor: Executor,
+    console: Console,
+    done: dict[str, Entry],
+    timings: dict[str, float],
 ) -> dict[str, Entry]:
-    """Report ``tasks``, adding each finished entry to ``done`` (kept if this raises).
+    """Run ``tasks`` where ``executor`` says and write each report here as it comes back,
+    adding its entry to ``done`` (kept if this raises) and the writing time to
+    ``timings["write"]``.
 
-    On any exception (Ctrl-C, an :class:`OutputError`) the workers are stopped before it
-    propagates; their temporaries are the caller's to clear.
+    On any exception (Ctrl-C, an :class:`OutputError`) the workers are stopped (the futures
+    cancelled) before it propagates; the temporaries are the caller's to clear.
     """
     from engine.infra.workers import run_tasks
 
@@ -391,33 +479,41 @@ def _run_tasks(
     )
     with Progress(*columns, console=console, transient=True) as progress:
         bar = progress.add_task("reporting", total=len(tasks))
-        if jobs > 1 and len(tasks) > 1:
-            progress.update(bar, description=f"reporting on {min(jobs, len(tasks))} workers")
+        workers = executor.workers(len(tasks))
+        if workers > 1:
+            progress.update(bar, description=f"reporting on {workers} workers")
+        elif executor.distributed:
+            progress.update(bar, description="reporting on Dask")
 
         def step(task: Task, message: str) -> None:
             progress.update(bar, description=f"{task.scenario.id}: {message}")
 
-        outcomes = contextlib.closing(run_tasks(report_one, tasks, jobs=jobs, step=step))
-        with outcomes as finished:  # closing it stops the workers if this loop raises
+        def announce(line: str) -> None:
+            progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+        outcomes = run_tasks(render_one, tasks, executor=executor, step=step, announce=announce)
+        with contextlib.closing(outcomes) as finished:  # closing stops the workers on a raise
             for task, outcome in finished:
-                _settle(task, outcome, progress, bar, done)
+                writing = time.perf_counter()
+                entry = _settle(task, outcome)
+                timings["write"] += time.perf_counter() - writing
+                done[task.file] = entry
+                _say(progress.console, entry)
+                progress.advance(bar)
     return done
 
 
-def _settle(task: Task, outcome: Any, progress: Progress, bar: Any, done: dict[str, Entry]):
-    """Record one finished task: its entry, or the exception that stopped its worker."""
-    if isinstance(outcome, OutputError):
-        raise outcome
-    if isinstance(outcome, BaseException):  # its worker died (killed, out of memory)
-        outcome = Entry(
-            task.file,
-            "failed",
-            task.scenario.id,
-            error=f"the worker stopped: {type(outcome).__name__}: {outcome}",
-        )
-    done[task.file] = outcome
-    _say(progress.console, outcome)
-    progress.advance(bar)
+def _settle(task: Task, outcome: Any) -> Entry:
+    """One finished task's entry: its report written, or why it failed (its scenario, or its
+    worker that stopped: killed, out of memory, ``KilledWorker`` on Dask)."""
+    if isinstance(outcome, Rendered):
+        return write_one(task, outcome)
+    return Entry(
+        task.file,
+        "failed",
+        task.scenario.id,
+        error=f"the worker stopped: {type(outcome).__name__}: {outcome}",
+    )
 
 
 def _say(console: Console, entry: Entry) -> None:

@@ -2,8 +2,10 @@
 
 :func:`page_context` turns a result (plus the scenario it came from and where that came from)
 into plain data, every number already formatted; the templates only lay it out.
-:func:`write_report` writes ``index.html``, ``report.md``, the CSV tables, ``scenario.yaml`` and,
-when sampled, ``posterior.nc`` into one folder, each file atomically.
+:func:`render_report` renders ``index.html``, ``report.md``, the CSV tables, ``scenario.yaml``
+and, when sampled, ``posterior.nc`` in memory (a Dask worker needs no disk);
+:func:`engine.report.folder.write_files` writes them into one folder, each file atomically;
+:func:`write_report` is both.
 """
 
 from __future__ import annotations
@@ -21,12 +23,12 @@ from markupsafe import Markup
 from engine.display import observed, percent, settings, share, state_chances, word
 from engine.inference.diagnostics import ESS_MIN, PARETO_K_MAX, RHAT_MAX
 from engine.inference.network import network_of
-from engine.infra.files import remove_stale_temporaries, write_text
 from engine.report.figures import charts as scenario_charts
 from engine.report.figures import graph
+from engine.report.folder import write_files
 from engine.report.numbers import driver_key, how_made, label_of
-from engine.report.posterior import write_posterior
-from engine.report.tables import report_tables, write_csv
+from engine.report.posterior import posterior_bytes
+from engine.report.tables import csv_text, report_tables
 from engine.report.templating import render_html, render_markdown
 from engine.run.result import Result
 from engine.scenario.schema import Scenario
@@ -83,6 +85,42 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
+def render_report(
+    scenario: Scenario, result: Result, merged_yaml: str, provenance: Provenance
+) -> dict[str, bytes]:
+    """Every file of one scenario's report folder, rendered in memory (no disk is needed).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The validated scenario that was run.
+    result : Result
+        Its result, with analysis when computed.
+    merged_yaml : str
+        The scenario after ``extends``, as YAML (``scenario.yaml``).
+    provenance : Provenance
+        Where it came from.
+
+    Returns
+    -------
+    dict of str to bytes
+        File name (relative to the folder) to content, in the order to write them: the CSV
+        tables, ``scenario.yaml``, ``posterior.nc`` when sampled, ``report.md``, ``index.html``.
+    """
+    files = {
+        name: csv_text(header, rows).encode()
+        for name, (header, rows) in report_tables(result, scenario).items()
+    }
+    files["scenario.yaml"] = merged_yaml.encode()
+    if result.main.sample is not None:
+        files["posterior.nc"] = posterior_bytes(network_of(scenario), result.main)
+    context = page_context(scenario, result, provenance, files=["report.md", *files])
+    files["report.md"] = render_markdown("report.md", **context).encode()
+    context["charts"] = figures_of(scenario, result)
+    files["index.html"] = render_html("page.html", **context).encode()
+    return files
+
+
 def write_report(
     folder: str | Path,
     scenario: Scenario,
@@ -90,46 +128,9 @@ def write_report(
     merged_yaml: str,
     provenance: Provenance,
 ) -> list[str]:
-    """Write one scenario's report folder; return the names of the files written.
-
-    Parameters
-    ----------
-    folder : str or Path
-        ``reports/<id>``; created if missing.
-    scenario : Scenario
-        The validated scenario that was run.
-    result : Result
-        Its result, with analysis when computed.
-    merged_yaml : str
-        The scenario after ``extends``, as YAML (written as ``scenario.yaml``).
-    provenance : Provenance
-        Where it came from.
-
-    Returns
-    -------
-    list of str
-        File names, relative to ``folder``. A ``posterior.nc`` left by an earlier sampled run is
-        removed when this run is exact.
-    """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    remove_stale_temporaries(folder)
-    written = []
-    for name, (header, rows) in report_tables(result, scenario).items():
-        write_csv(folder / name, header, rows)
-        written.append(name)
-    write_text(folder / "scenario.yaml", merged_yaml)
-    written.append("scenario.yaml")
-    if result.main.sample is not None:
-        write_posterior(folder / "posterior.nc", network_of(scenario), result.main)
-        written.append("posterior.nc")
-    else:
-        (folder / "posterior.nc").unlink(missing_ok=True)
-    context = page_context(scenario, result, provenance, files=["report.md", *written])
-    write_text(folder / "report.md", render_markdown("report.md", **context))
-    context["charts"] = figures_of(scenario, result)
-    write_text(folder / "index.html", render_html("page.html", **context))
-    return ["index.html", "report.md", *written]
+    """Write one scenario's report folder (:func:`render_report`, then
+    :func:`engine.report.folder.write_files`); return the names of the files written."""
+    return write_files(folder, render_report(scenario, result, merged_yaml, provenance))
 
 
 def figures_of(scenario: Scenario, result: Result) -> dict[str, Markup]:

@@ -12,17 +12,17 @@ draws must be weighted by it.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from engine.inference.answer import Answer
 from engine.inference.network import Network
-from engine.infra.files import atomic_path
 
 
-def write_posterior(target: Path, network: Network, main: Answer) -> None:
-    """Write the main result's draws to ``target`` atomically."""
+def posterior_bytes(network: Network, main: Answer) -> bytes:
+    """The main result's draws as the bytes of a netCDF (HDF5) file."""
     import xarray as xr
 
     sample = main.sample
@@ -58,6 +58,10 @@ def write_posterior(target: Path, network: Network, main: Answer) -> None:
         {"log_weight": (("chain", "draw"), log_weight)},
         coords={"chain": posterior.chain, "draw": posterior.draw},
     )
-    with atomic_path(target) as temporary:
-        posterior.to_netcdf(temporary, group="posterior", mode="w", engine="h5netcdf")
-        stats.to_netcdf(temporary, group="sample_stats", mode="a", engine="h5netcdf")
+    # a scratch file of this process (not the reports folder): h5netcdf writes by name, and the
+    # caller writes the bytes where they belong
+    with tempfile.TemporaryDirectory(prefix="signpost-") as scratch:
+        path = Path(scratch) / "posterior.nc"
+        posterior.to_netcdf(path, group="posterior", mode="w", engine="h5netcdf")
+        stats.to_netcdf(path, group="sample_stats", mode="a", engine="h5netcdf")
+        return path.read_bytes()

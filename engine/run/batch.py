@@ -3,10 +3,13 @@
 1. :func:`validate_batch`: find the scenario files among the paths (``_*.yaml`` are parents only)
    and validate them all, scenario ids unique across the batch. Validating is quick, so invalid
    files are known (and reported) before anything runs.
-2. :func:`execute`: run a job on each valid scenario, on ``jobs`` worker processes
-   (:func:`engine.infra.workers.run_tasks`), yielding each file's :class:`FileRun` as it
-   finishes. A scenario the job fails on is recorded (a valid scenario that cannot be run, such
-   as one too wide to sum, as bad input; anything else as an internal error) and the rest go on.
+2. :func:`execute`: run a job on each valid scenario where the executor says — ``jobs`` local
+   worker processes, or Dask (:class:`engine.infra.workers.Executor`,
+   :func:`engine.infra.workers.run_tasks`) — yielding each file's :class:`FileRun` as it
+   finishes. A task carries the validated scenario itself, never a path to read: a worker needs
+   no disk in common with this process. A scenario the job fails on is recorded (a valid
+   scenario that cannot be run, such as one too wide to sum, as bad input; anything else as an
+   internal error) and the rest go on.
 
 :func:`run_batch` is both in order. What a file's outcome means for the exit code is the CLI's
 choice (:func:`engine.cli.exit.batch_exit_code`), the same for every command.
@@ -19,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.infra.workers import Executor
 from engine.scenario.issues import ScenarioIssue
 from engine.scenario.schema import Scenario
 from engine.scenario.validate import Validated, validate_paths
@@ -102,14 +106,27 @@ def execute(
     paths: Sequence[Path],
     scenarios: Sequence[Scenario],
     jobs: int = 1,
+    executor: Executor | None = None,
     step: Callable[[Any, str], None] | None = None,
+    announce: Callable[[str], None] | None = None,
+    in_order: bool = False,
 ) -> Iterator[FileRun]:
     """Run ``job(task)`` for every task (the task of ``paths[i]`` is ``tasks[i]``) and yield each
-    file's :class:`FileRun` as it finishes (in order when ``jobs == 1``)."""
+    file's :class:`FileRun` as it finishes (in order when run in this process).
+
+    ``executor`` says where (default: ``jobs`` local processes); ``step`` and ``announce`` are
+    :func:`engine.infra.workers.run_tasks`'s, and so is ``in_order``: the runs in the order of
+    ``tasks`` wherever they run.
+    Raises :class:`~engine.infra.workers.ExecutorError` when Dask was asked for and cannot be
+    used.
+    """
     from engine.infra.workers import run_tasks
 
     where = {id(task): i for i, task in enumerate(tasks)}  # run_tasks yields the same objects
-    for task, outcome in run_tasks(job, tasks, jobs=jobs, step=step):
+    outcomes = run_tasks(
+        job, tasks, jobs=jobs, executor=executor, step=step, announce=announce, in_order=in_order
+    )
+    for task, outcome in outcomes:
         i = where[id(task)]
         run = FileRun(paths[i], scenarios[i])
         if isinstance(outcome, BaseException):
@@ -124,12 +141,16 @@ def run_batch(
     job: Callable[..., Any],
     *,
     jobs: int = 1,
+    executor: Executor | None = None,
     step: Callable[[Any, str], None] | None = None,
+    announce: Callable[[str], None] | None = None,
+    in_order: bool = False,
 ) -> Iterator[FileRun]:
-    """Validate every file among ``paths``, then run ``job((scenario, path))`` on each valid one.
+    """Validate every file among ``paths``, then run ``job((scenario, path))`` on each valid one
+    (where and how :func:`execute` says).
 
     Yields the invalid files first (with their issues), then each valid file as its job
-    finishes.
+    finishes (``in_order``: in discovery order).
     """
     invalid, valid = validate_batch(paths)
     for entry in invalid:
@@ -141,5 +162,8 @@ def run_batch(
         paths=[entry.path for entry in valid],
         scenarios=[entry.scenario for entry in valid],
         jobs=jobs,
+        executor=executor,
         step=step,
+        announce=announce,
+        in_order=in_order,
     )

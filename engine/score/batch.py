@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.infra.workers import Executor
 from engine.run.batch import Outcome, run_batch
 from engine.scenario.issues import ScenarioIssue
 from engine.score.scores import Score, calibration_of, finite, means, score
@@ -109,7 +110,12 @@ def _score_job(task, progress=None) -> FileScore:
 
 
 def score_batch(
-    paths: Iterable[str | Path], *, progress: Callable[[str], None] | None = None, jobs: int = 1
+    paths: Iterable[str | Path],
+    *,
+    progress: Callable[[str], None] | None = None,
+    jobs: int = 1,
+    executor: Executor | None = None,
+    announce: Callable[[str], None] | None = None,
 ) -> Iterator[FileScore]:
     """Score every scenario file among ``paths``, yielding each file as soon as it is done.
 
@@ -118,21 +124,35 @@ def score_batch(
     paths : iterable of str or Path
         Files and folders (see :func:`engine.scenario.discover.discover`).
     progress : callable, optional
-        Called with ``"file: step"`` messages while running (in this process).
+        Called with ``"file: step"`` messages while running (in this process), and with
+        ``"N run"`` as each file finishes.
     jobs : int
-        Worker processes (1: in this process, in order).
+        Local worker processes (1: in this process, in order), when no ``executor`` is given.
+    executor : Executor, optional
+        Where the files run: the local pool, or Dask (:mod:`engine.infra.workers`).
+    announce : callable, optional
+        Called once with where the files run, on Dask.
 
     Yields
     ------
     FileScore
-        Invalid files first (validation is quick), then each valid file once run.
+        Invalid files first (validation is quick), then the valid files in discovery order, each
+        once it and those before it have run.
     """
 
     def step(task, message: str) -> None:
         if progress is not None:
             progress(f"{Path(task[1]).as_posix()}: {message}")
 
-    for run in run_batch(paths, _score_job, jobs=jobs, step=step):
+    # in discovery order wherever they run, so that the output does not depend on where
+    runs = run_batch(
+        paths, _score_job, jobs=jobs, executor=executor, step=step, announce=announce, in_order=True
+    )
+    finished = 0
+    for run in runs:
+        if progress is not None and run.scenario is not None:  # valid: it ran, maybe elsewhere
+            finished += 1
+            progress(f"{finished} run")
         if run.ok:
             yield run.value
         else:
