@@ -17,8 +17,8 @@ Usage (from the repository root, with the project's virtualenv)::
     median ≤ 1 s.
 (i) **a 21-value sweep**: ``signpost sweep scenarios/kazakhstan/baseline.yaml
     drivers.posture.states.expanded.p --from 0.05 --to 0.95 --json`` in a fresh process,
-    ``--repeat`` times, each beside ``python -c "import pymc"`` run just before it (as ``bench.py`` does);
-    the figure is the median of the paired ratios. Target: ≤ 1×.
+    ``--repeat`` times, each beside ``python -c "import pymc"`` run just before it (as
+    ``bench.py`` does); the figure is the median of the paired ratios. Target: ≤ 1×.
 
 Figures measured on a machine shared with other work are approximate; the load average is
 printed with them.
