@@ -1,25 +1,53 @@
-"""The default method: importance sampling, with NUTS for a setting that misses the bar."""
+"""The default method, and the choices that leave its later steps out.
+
+A setting is answered by the first step that meets its bar:
+
+1. the run's first set of prior draws, reweighted (``engine.inference.importance``);
+2. the draws of the run's shared posterior-shaped proposal, reweighted (once a setting has
+   needed the adaptive step: ``engine.inference.adaptive``);
+3. larger sets of prior draws (4×, 16×, as memory allows);
+4. a proposal fitted to this setting (the adaptive step);
+5. NUTS on the compiled PyMC model (``engine.inference.nuts``), the last resort.
+
+Each step's memory is checked before it starts (``engine.inference.budget``); a step that would
+not fit is left out, and the setting's answer — the best of the steps that ran, unreliable —
+says which step was left out and why (``Diagnostics.refused``).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from engine.inference import InferenceOptions
+from engine.inference.adaptive import AdaptiveEvaluator
 from engine.inference.answer import Answer
+from engine.inference.budget import NUTS_BYTES, Budget
 from engine.inference.importance import ImportanceEvaluator
 from engine.inference.network import Network
 from models.graph import Setting
 
 
 class AutoEvaluator:
-    """Importance sampling first; NUTS on the compiled PyMC model when a setting's weights
-    miss the bar even with more prior draws (only with ``fallback``)."""
+    """Prior draws first, then the adaptive step, then NUTS (each only with its flag)."""
 
-    def __init__(self, network: Network, options: InferenceOptions, *, fallback: bool = True):
+    def __init__(
+        self,
+        network: Network,
+        options: InferenceOptions,
+        *,
+        adaptive: bool = True,
+        fallback: bool = True,
+        prior_first: bool = True,
+    ):
         self.network = network
         self.options = options
-        self.fallback = fallback
         self.importance = ImportanceEvaluator(network, options)
+        self.adaptive = (
+            AdaptiveEvaluator(network, options, self.importance.eliminator) if adaptive else None
+        )
+        self.fallback = fallback
+        self.prior_first = prior_first
+        self.budget = Budget.of_mib(options.memory_mib)
         self._nuts = None
 
     @property
@@ -31,20 +59,70 @@ class AutoEvaluator:
         return self._nuts
 
     def __call__(self, setting: Setting, *, analysis: bool = False) -> Answer:
-        condition = self.importance(setting, analysis=analysis)
-        if not condition.reliable and self.fallback:
-            condition = self.nuts(setting, analysis=analysis)
+        sizes = self.importance.sizes
+        condition = self.importance(setting, analysis=analysis, sizes=sizes[:1])
+        if condition.reliable and self.prior_first:
+            return condition
+        refused: list[str] = []
+        if self.adaptive is not None:
+            reused = self.adaptive.reuse(setting, analysis=analysis)
+            if reused is not None and reused.reliable:
+                return reused
+        if len(sizes) > 1 and self.prior_first:
+            condition = self.importance(setting, analysis=analysis, sizes=sizes[1:])
+            if condition.reliable:
+                return condition
+        if self.adaptive is not None:
+            why = self.adaptive.affordable()
+            if why is None:
+                fitted = self.adaptive.fitted(setting, analysis=analysis, prior=condition)
+                if fitted.reliable or not self.prior_first or _better(fitted, condition):
+                    condition = fitted
+                if condition.reliable:
+                    return condition
+            else:
+                refused.append(why)
+        if self.fallback:
+            why = self._nuts_refusal()
+            if why is None:
+                return self.nuts(setting, analysis=analysis)
+            refused.append(why)
+        condition.diagnostics.refused = tuple(refused)
         return condition
 
+    def _nuts_refusal(self) -> str | None:
+        """None when NUTS fits the memory budget, else the sentence saying why not."""
+        if self._nuts is not None:
+            return None
+        need = NUTS_BYTES + 2 * self.options.prior_draws * self.importance.eliminator.per_draw_bytes
+        return None if self.budget.fits(need) else self.budget.refusal("NUTS", need)
+
     def item_joints(self, condition: Answer, setting: Setting) -> np.ndarray:
-        if condition.sample.chains:
+        method = condition.diagnostics.method
+        if method == "nuts":
             return self.nuts.item_joints(condition, setting)
+        if method == "adaptive":
+            return self.adaptive.item_joints(condition, setting)
         return self.importance.item_joints(condition, setting)
 
 
+def _better(one: Answer, other: Answer) -> bool:
+    """The smaller Pareto k-hat (the weights one can trust more), then the larger ESS."""
+    a, b = one.diagnostics, other.diagnostics
+    return (a.pareto_k, -(a.ess or 0)) < (b.pareto_k, -(b.ess or 0))
+
+
 class ImportanceOnly(AutoEvaluator):
-    """``inference.method: importance``: importance sampling only; a setting whose weights miss
-    the bar says so instead of falling back to NUTS."""
+    """``inference.method: importance``: importance sampling from the prior only; a setting
+    whose weights miss the bar says so."""
 
     def __init__(self, network: Network, options: InferenceOptions):
-        super().__init__(network, options, fallback=False)
+        super().__init__(network, options, adaptive=False, fallback=False)
+
+
+class AdaptiveOnly(AutoEvaluator):
+    """``inference.method: adaptive``: every setting answered by the adaptive step (the prior
+    draws only start it), never NUTS; a setting that misses the bar says so."""
+
+    def __init__(self, network: Network, options: InferenceOptions):
+        super().__init__(network, options, fallback=False, prior_first=False)

@@ -17,6 +17,7 @@ import numpy as np
 
 from engine.inference import InferenceOptions
 from engine.inference.answer import Answer, Sample
+from engine.inference.budget import NUTS_BYTES, Budget
 from engine.inference.diagnostics import Diagnostics
 from engine.inference.estimates import chain_diagnostics, summaries
 from engine.inference.importance import condition_of, weigh
@@ -31,9 +32,14 @@ class NutsEvaluator:
     def __init__(self, network: Network, options: InferenceOptions):
         from models.sampler import compiled_network  # PyMC only when sampling
 
+        eliminator = Eliminator(network.graph)
+        budget = Budget.of_mib(options.memory_mib)
+        need = NUTS_BYTES + 2 * options.draws * options.chains * eliminator.per_draw_bytes
+        if not budget.fits(need):  # checked before PyMC is imported or anything compiled
+            raise budget.refuse("NUTS", need)
         self.network = network
         self.options = options
-        self.eliminator = Eliminator(network.graph)
+        self.eliminator = eliminator
         self.compiled = compiled_network(network.graph)
         self.prior_data = network.prior_data()
         uncertain = set(network.uncertain_slots)
