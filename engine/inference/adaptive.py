@@ -11,10 +11,10 @@ weighted by p(θ)·P(e | θ) / q(θ), Pareto-smoothed, and judged by the importa
 The fit, for one setting:
 
 1. a start: the weighted mean and covariance of the prior draws (× 1.2) when they hold enough
-   effective draws for the coordinates informed, else a Laplace start (the mode and the inverse
-   Hessian, ``engine.inference.laplace``);
+   effective draws to estimate a covariance of the coordinates informed (k(k + 1)/2), else a
+   Laplace start (the mode and 1.2 × the inverse Hessian, ``engine.inference.laplace``);
 2. up to three refits of the t on its own weighted draws (adaptive importance sampling),
-   stopping as soon as the draws meet the bar with ESS ≥ 20% of the draws; if the first start
+   stopping as soon as the draws meet the bar with ESS ≥ 10% of the draws; if the first start
    never does, the Laplace start is tried too;
 3. the best proposal once more with 4× the draws, as memory allows, if it still misses.
 
@@ -50,7 +50,7 @@ from models.graph import Setting
 
 METHOD = "adaptive"  # its name in engine.scenario.methods
 REFITS = 3  # refits of one start on its own weighted draws
-GOOD_ENOUGH = 0.2  # ESS / draws at which a proposal that meets the bar is not refitted
+GOOD_ENOUGH = 0.1  # ESS / draws at which a proposal that meets the bar is not refitted
 GROWTH = 4  # the last try: the best proposal with this many times the draws
 INFORMED = 1e-8  # a coordinate whose move changes log P(e | θ) by more than this is informed
 
@@ -101,6 +101,7 @@ class AdaptiveEvaluator:
         self.shared: Draws | None = None
         self._replaced: tuple[tuple[int, ...], Prepared] | None = None  # the last reweighted
         self._counter = 0
+        self._probed: Prepared | None = None
 
     # --- what a run's settings ask --------------------------------------------------------
 
@@ -146,19 +147,33 @@ class AdaptiveEvaluator:
     # --- reweighting the shared draws -----------------------------------------------------
 
     def reweighted(self, data: dict, analysis: bool) -> Answer:
-        """The run's shared proposal draws, reweighted to this setting."""
+        """The run's shared proposal draws, reweighted to this setting.
+
+        A proposal coordinate this setting's evidence does not inform must be drawn from its
+        prior: where the setting reports something that depends on it, its column is replaced
+        by the prior draws and the draws prepared again; where nothing it reports depends on it
+        (the numbers of a driver a what-if sets, of an indicator not yet seen) only the
+        numbers the answer keeps are replaced.
+        """
         started = time.perf_counter()
         shared = self.shared
-        columns = self.informed(data)
+        columns, relevant = self.informed(data)
         proposal = shared.proposal
         kept = np.isin(proposal.columns, columns)
-        replaced = tuple(int(c) for c in proposal.columns[~kept])
-        prepared = shared.prepared if not replaced else self._with_prior(shared, replaced)
+        free = proposal.columns[~kept]
+        redrawn = tuple(int(c) for c in free if c in set(relevant.tolist()))
+        prepared = shared.prepared if not redrawn else self._with_prior(shared, redrawn)
         answer = prepared.marginals(data, drivers=not analysis)
         marginal = proposal.marginal(columns)
         u = shared.u[:, kept]
         log_ratios = log_prior(u) + answer.log_evidence - marginal.logpdf(u)
-        return self._condition(prepared, answer, log_ratios, shared.size, started)[0]
+        condition = self._condition(prepared, answer, log_ratios, shared.size, started)[0]
+        if len(free) > len(redrawn):  # the numbers kept are the prior's in every free column
+            table = self.network.layout.vector(prepared.params)
+            slots = self.coordinates.slots[free]
+            table[:, slots] = shared.prior[:, slots]
+            condition.params = condition.sample.params = self._params(table)
+        return condition
 
     def _with_prior(self, shared: Draws, replaced: tuple[int, ...]) -> Prepared:
         """The shared draws with the coordinates ``replaced`` drawn from the prior instead."""
@@ -173,7 +188,7 @@ class AdaptiveEvaluator:
 
     def fit(self, data: dict, analysis: bool, prior: Answer | None) -> Tried:
         """The best of the proposals tried for this setting (see the module's steps)."""
-        columns = self.informed(data)
+        columns, _ = self.informed(data)
         size = self.options.prior_draws
         best: Tried | None = None
         for start in self._starts(data, columns, prior):
@@ -200,7 +215,8 @@ class AdaptiveEvaluator:
         """The starting proposals, in the order tried (each built only when reached)."""
         if prior is not None and prior.sample is not None:
             weights = prior.sample.weights
-            if effective_sample_size(weights) >= 4 * (len(columns) + 1):
+            k = len(columns)
+            if effective_sample_size(weights) >= max(4 * (k + 1), k * (k + 1) / 2):
                 # only the draws that carry weight (a few of a large set) need their u
                 heavy = np.flatnonzero(weights > weights.max() * 1e-6)
                 theta = self.coordinates.vector(prior.sample.params.take(heavy))
@@ -260,29 +276,34 @@ class AdaptiveEvaluator:
         graph = self.network.graph
         return condition_of(graph, prepared, answer, weights, diagnostics), weights, ess
 
-    def informed(self, data: dict) -> np.ndarray:
-        """The coordinates on which log P(e | θ) depends under this setting.
+    def informed(self, data: dict) -> tuple[np.ndarray, np.ndarray]:
+        """The coordinates on which log P(e | θ) depends under this setting, and those on which
+        anything it reports (the outcomes', the drivers' probabilities) depends.
 
-        Found numerically (each coordinate moved by 0.5 at two random points), so that it
-        holds whatever the graph's factors are. Only efficiency rests on it: a coordinate left
-        out is drawn from its prior, and the weights still use the whole P(e | θ).
+        Found numerically (each coordinate moved by 0.5 from one random point; the moved points
+        are prepared once per run), so that it holds whatever the graph's factors are. Only
+        efficiency rests on it: a coordinate left out of the first is drawn from its prior,
+        and the weights still use the whole P(e | θ).
         """
         k = self.coordinates.size
-        rng = np.random.default_rng([self.options.seed, k])
-        points = []
-        for base in rng.standard_normal((2, k)):
-            points.append(base)
-            for j in range(k):
-                moved = base.copy()
-                moved[j] += 0.5
-                points.append(moved)
-        u = np.array(points)
-        table = np.tile(self._base_row(), (len(u), 1))
-        table[:, self.coordinates.slots] = self.coordinates.values(u)
-        prepared = self.eliminator.prepare(self._params(table))
-        log_evidence = prepared.marginals(data, drivers=False).log_evidence.reshape(2, k + 1)
-        change = np.abs(log_evidence[:, 1:] - log_evidence[:, :1]).max(axis=0)
-        return np.flatnonzero(change > INFORMED)
+        answer = self._probe().marginals(data)
+        change = np.abs(answer.log_evidence[1:] - answer.log_evidence[0])
+        moved = np.concatenate([answer.outcomes, answer.drivers], axis=1)
+        reported = np.abs(moved[1:] - moved[0]).max(axis=1, initial=0.0)
+        assert len(change) == k
+        return np.flatnonzero(change > INFORMED), np.flatnonzero(reported > INFORMED)
+
+    def _probe(self) -> Prepared:
+        """One random point and the same with each coordinate moved by 0.5, prepared."""
+        if self._probed is None:
+            k = self.coordinates.size
+            base = np.random.default_rng([self.options.seed, k]).standard_normal(k)
+            u = np.tile(base, (k + 1, 1))
+            u[1:] += 0.5 * np.eye(k)
+            table = np.tile(self._base_row(), (k + 1, 1))
+            table[:, self.coordinates.slots] = self.coordinates.values(u)
+            self._probed = self.eliminator.prepare(self._params(table))
+        return self._probed
 
     def _base_row(self) -> np.ndarray:
         """A slot table row: the prior medians of the uncertain slots, the fixed values."""

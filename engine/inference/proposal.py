@@ -84,13 +84,17 @@ def weighted_moments(u: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np
 def refit(previous: StudentT, u: np.ndarray, weights: np.ndarray, ess: float) -> StudentT:
     """The proposal fitted to its own weighted draws (adaptive importance sampling).
 
-    The weighted mean and covariance of the draws, shrunk towards the previous proposal's by
-    how few effective draws there are for k coordinates: (ess·Σ_w + (k + 2)·Σ_prev) /
-    (ess + k + 2), so that a refit on a handful of heavy draws cannot collapse the shape.
+    The weighted mean and covariance of the draws (× :data:`SCALE`, as the first fit: weighted
+    draws see less of the tails than there is), shrunk towards the previous proposal by how
+    few effective draws there are for the k(k + 1)/2 numbers of a covariance:
+    (ess·Σ_w + m·Σ_prev) / (ess + m), m = k(k + 1)/2 + k + 2. Measured on the 64 informed
+    coordinates of the evidence-rich benchmark, an unshrunk refit on 4 000 draws (ESS ~700)
+    narrowed some directions by noise alone and lost three quarters of its ESS.
     """
     mean, covariance = weighted_moments(u, weights)
-    prior_weight = previous.size + 2.0
+    k = previous.size
+    prior_weight = k * (k + 1) / 2 + k + 2.0
     blend = ess / (ess + prior_weight)
     mean = blend * mean + (1 - blend) * previous.mean
-    covariance = blend * covariance + (1 - blend) * previous.shape
+    covariance = blend * SCALE * covariance + (1 - blend) * previous.shape
     return StudentT.of(previous.columns, mean, covariance)
