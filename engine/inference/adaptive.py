@@ -13,6 +13,8 @@ The fit, for one setting:
 1. a start: the weighted mean and covariance of the prior draws (× 1.2) when they hold enough
    effective draws to estimate a covariance of the coordinates informed (k(k + 1)/2), else a
    Laplace start (the mode and 1.2 × the inverse Hessian, ``engine.inference.laplace``);
+   (A setting that the run's shared proposal misses starts from that proposal refitted to
+   its draws reweighted to the setting, and its Laplace start from the shared mode.)
 2. up to three refits of the t on its own weighted draws (adaptive importance sampling),
    stopping as soon as the draws meet the bar with ESS ≥ 10% of the draws; if the first start
    never does, the Laplace start is tried too;
@@ -120,7 +122,7 @@ class AdaptiveEvaluator:
         reused = self.reuse(setting, analysis=analysis)
         if reused is not None and reused.reliable:
             return reused
-        return self.fitted(setting, analysis=analysis, prior=prior)
+        return self.fitted(setting, analysis=analysis, prior=prior, reused=reused)
 
     def reuse(self, setting: Setting, *, analysis: bool = False) -> Answer | None:
         """The run's shared proposal draws reweighted to this setting (None before any)."""
@@ -129,11 +131,18 @@ class AdaptiveEvaluator:
         return self.reweighted(setting.arrays(self.network.graph), analysis)
 
     def fitted(
-        self, setting: Setting, *, analysis: bool = False, prior: Answer | None = None
+        self,
+        setting: Setting,
+        *,
+        analysis: bool = False,
+        prior: Answer | None = None,
+        reused: Answer | None = None,
     ) -> Answer:
-        """A proposal fitted to this setting; the first that meets the bar is shared."""
+        """A proposal fitted to this setting (started from the shared draws reweighted to it,
+        ``reused``, or from the prior draws of ``prior``); the first that meets the bar is
+        shared."""
         started = time.perf_counter()
-        tried = self.fit(setting.arrays(self.network.graph), analysis, prior)
+        tried = self.fit(setting.arrays(self.network.graph), analysis, prior, reused)
         if self.shared is None and tried.reliable:
             self.shared = tried.draws
         tried.condition.diagnostics.seconds = time.perf_counter() - started
@@ -186,12 +195,14 @@ class AdaptiveEvaluator:
 
     # --- fitting a proposal to one setting ------------------------------------------------
 
-    def fit(self, data: dict, analysis: bool, prior: Answer | None) -> Tried:
+    def fit(
+        self, data: dict, analysis: bool, prior: Answer | None, reused: Answer | None = None
+    ) -> Tried:
         """The best of the proposals tried for this setting (see the module's steps)."""
         columns, _ = self.informed(data)
         size = self.options.prior_draws
         best: Tried | None = None
-        for start in self._starts(data, columns, prior):
+        for start in self._starts(data, columns, prior, reused):
             proposal = start()
             for attempt in range(REFITS + 1):
                 tried = self._try(proposal, data, analysis, size)
@@ -211,8 +222,14 @@ class AdaptiveEvaluator:
                 best = tried
         return best
 
-    def _starts(self, data: dict, columns: np.ndarray, prior: Answer | None):
+    def _starts(self, data: dict, columns: np.ndarray, prior: Answer | None, reused: Answer | None):
         """The starting proposals, in the order tried (each built only when reached)."""
+        if reused is not None and self.shared is not None:  # the shared one, refitted to it
+            shared = self.shared.proposal
+            kept = np.isin(shared.columns, columns)
+            weights = reused.sample.weights
+            ess = effective_sample_size(weights)
+            yield lambda: refit(shared.marginal(columns), self.shared.u[:, kept], weights, ess)
         if prior is not None and prior.sample is not None:
             weights = prior.sample.weights
             k = len(columns)
@@ -230,7 +247,11 @@ class AdaptiveEvaluator:
         batch = self.budget.draws(self.eliminator.per_draw_bytes, held=self._held())
         density = LogDensity(self.coordinates, self.eliminator, data, columns, base, batch // 2)
         start = np.zeros(len(columns))
-        if prior is not None and prior.sample is not None:  # the heaviest prior draw
+        if self.shared is not None:  # the shared proposal's centre, where it has one
+            shared = self.shared.proposal
+            where = {int(c): i for i, c in enumerate(shared.columns)}
+            start = np.array([shared.mean[where[c]] if c in where else 0.0 for c in columns])
+        elif prior is not None and prior.sample is not None:  # the heaviest prior draw
             heaviest = int(np.argmax(prior.sample.weights))
             theta = self.coordinates.vector(prior.sample.params)[heaviest : heaviest + 1]
             start = self.coordinates.of(theta)[0, columns]
