@@ -6,7 +6,8 @@ P(D_i | parents, θ) times what the evidence says of it; their product summed ov
 states is P(e | θ), a ``pm.Potential``; and q_k(θ) = P(Y = k | e, θ) is a ``pm.Deterministic``.
 The NumPy path (``models.elimination``) computes the same quantities and a test holds the two
 equal. The sum over states is an einsum ordered by opt_einsum (as in the NumPy path), so the
-model's size follows the graph's treewidth, not 2^n.
+model's size follows the graph's treewidth, not 2^n; ``models.contract`` writes it as pairwise
+broadcast products and sums (``pt.einsum`` would search every order of the factors).
 
 One model is built per ``Graph``. Every number and every piece of evidence enters as
 ``pm.Data``, so the same compiled model serves every scenario, what-if, timeline point and
@@ -21,6 +22,7 @@ import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 
+from models.contract import contract
 from models.elimination import Eliminator, outcome_states, outcome_weights
 from models.graph import Graph
 from models.layout import Layout
@@ -120,7 +122,7 @@ def build_model(graph: Graph) -> pm.Model:
         factors, log_scale = _driver_factors(graph, p, cause, unary, data["cut"])
 
         keep = graph.outcome_drivers
-        joint = pt.einsum(eliminator.equation(keep, draws=False), *factors).reshape(
+        joint = contract(eliminator.equation(keep, draws=False), *factors).reshape(
             (2 ** len(keep),)
         )
         total = pt.sum(joint)
@@ -139,7 +141,7 @@ def build_model(graph: Graph) -> pm.Model:
             if i in column:
                 driver_p.append(pt.dot(posterior, pt.constant(states[:, column[i]])))
             else:
-                alone = pt.einsum(eliminator.equation((i,), draws=False), *factors)
+                alone = contract(eliminator.equation((i,), draws=False), *factors)
                 driver_p.append(alone[1] / pt.sum(alone))
         pm.Deterministic("driver_p", pt.stack(driver_p), dims="driver")
     return model

@@ -30,7 +30,7 @@ class NutsEvaluator:
     """Answers a setting by sampling the numbers' posterior with NUTS."""
 
     def __init__(self, network: Network, options: InferenceOptions):
-        from models.sampler import compiled_network  # PyMC only when sampling
+        from models.sampler import KEPT, compiled_network  # PyMC only when sampling
 
         eliminator = Eliminator(network.graph)
         budget = Budget.of_mib(options.memory_mib)
@@ -40,7 +40,7 @@ class NutsEvaluator:
         self.network = network
         self.options = options
         self.eliminator = eliminator
-        self.compiled = compiled_network(network.graph)
+        self.compiled = compiled_network(network.graph, keep=KEPT)
         self.prior_data = network.prior_data()
         uncertain = set(network.uncertain_slots)
         self._uncertain = np.array([s in uncertain for s in network.layout.slots], dtype=bool)
