@@ -278,7 +278,7 @@ def rich_text(observed: int = RICH_OBSERVED, n: int = RICH_DRIVERS) -> str:
             f"    observed: {'true' if seen else 'false'}",
             f"    date: {dates[m % len(dates)]}",
         ]
-    hard = [1, 4, 7, 10]
+    hard = list(range(1, n, 3))[:4]  # d01, d04, d07, d10 for 12 drivers
     for position, i in enumerate(hard):
         lines += [
             f"  confirmed_{i:02d}:",
@@ -286,7 +286,7 @@ def rich_text(observed: int = RICH_OBSERVED, n: int = RICH_DRIVERS) -> str:
             f"    observed: {'true' if state[i] else 'false'}",
             f"    date: {dates[(2 * position + 1) % len(dates)]}",
         ]
-    for name, i, ratio in (("report_one", 2, 3), ("report_two", 9, 0.5)):
+    for name, i, ratio in (("report_one", 2, 3), ("report_two", n - 3, 0.5)):
         lines += [f"  {name}:", f"    driver: d{i:02d}", f"    likelihood_ratio: {ratio}"]
     lines.append("what_if:")
     for name, (i, value) in net["what_if"].items():

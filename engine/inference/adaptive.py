@@ -38,7 +38,7 @@ import numpy as np
 
 from engine.inference import InferenceOptions
 from engine.inference.answer import Answer
-from engine.inference.budget import Budget
+from engine.inference.budget import Budget, draw_bytes
 from engine.inference.coordinates import Coordinates, log_prior
 from engine.inference.diagnostics import Diagnostics
 from engine.inference.draws import prior_draws
@@ -244,7 +244,7 @@ class AdaptiveEvaluator:
 
     def _laplace(self, data: dict, columns: np.ndarray, prior: Answer | None) -> StudentT:
         base = self._base_row()
-        batch = self.budget.draws(self.eliminator.per_draw_bytes, held=self._held())
+        batch = self.budget.draws(draw_bytes(self.eliminator), held=self._held())
         density = LogDensity(self.coordinates, self.eliminator, data, columns, base, batch // 2)
         start = np.zeros(len(columns))
         if self.shared is not None:  # the shared proposal's centre, where it has one
@@ -337,7 +337,7 @@ class AdaptiveEvaluator:
         return self.network.params(table[:, :n_prob], table[:, n_prob:])
 
     def _set_bytes(self, size: int) -> int:
-        return size * self.eliminator.per_draw_bytes
+        return size * draw_bytes(self.eliminator)
 
     def _held(self) -> int:
         return 0 if self.shared is None else self._set_bytes(self.shared.size)

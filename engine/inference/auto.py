@@ -29,7 +29,7 @@ import numpy as np
 from engine.inference import InferenceOptions
 from engine.inference.adaptive import AdaptiveEvaluator
 from engine.inference.answer import Answer
-from engine.inference.budget import NUTS_BYTES, Budget
+from engine.inference.budget import NUTS_BYTES, Budget, draw_bytes
 from engine.inference.importance import ImportanceEvaluator
 from engine.inference.network import Network
 from models.graph import Setting
@@ -107,7 +107,7 @@ class AutoEvaluator:
         """None when NUTS fits the memory budget, else the sentence saying why not."""
         if self._nuts is not None:
             return None
-        need = NUTS_BYTES + 2 * self.options.prior_draws * self.importance.eliminator.per_draw_bytes
+        need = NUTS_BYTES + 2 * self.options.prior_draws * draw_bytes(self.importance.eliminator)
         return None if self.budget.fits(need) else self.budget.refusal("NUTS", need)
 
     def item_joints(self, condition: Answer, setting: Setting) -> np.ndarray:

@@ -4,9 +4,10 @@ Every method's cost is checked here before the method starts, so that a run refu
 instead of growing until the kernel kills it (and, on a shared machine, everything else with
 it). The costs are estimates on the safe side:
 
-- a set of S draws prepared for every setting (``models.elimination.Prepared``) holds about
-  S × ``Eliminator.per_draw_bytes`` (the outcome table and the widest contraction of one draw),
-  and a run holds a few such sets at once;
+- a set of S draws prepared for every setting (``models.elimination.Prepared``) holds, per
+  draw, its numbers, every driver's table, the indicators' and the outcome table, and a
+  setting's sum needs the widest contraction of one draw beside them (:func:`draw_bytes`); a
+  run holds a few such sets at once;
 - NUTS holds PyMC, its compiled model and the chains: :data:`NUTS_BYTES` measured on the
   project's models (``benchmarks/fallback.py``), plus its draws prepared like any set.
 
@@ -23,6 +24,17 @@ MIB = 2**20
 GIB = 2**30
 PROCESS_BYTES = 300 * MIB  # Python, NumPy, SciPy and the engine before any draw (measured ~250)
 NUTS_BYTES = 1536 * MIB  # PyMC, the compiled model and its sampler (measured ~0.9-1.2 GiB)
+
+
+def draw_bytes(eliminator) -> int:
+    """Bytes one draw costs in a prepared set (held tables, plus the widest contraction of a
+    setting's sum, ``Eliminator.per_draw_bytes``)."""
+    graph = eliminator.graph
+    configurations = graph.config_offsets[-1]
+    n, m, k = len(graph.drivers), len(graph.indicators), max(1, len(graph.outcomes))
+    numbers = n + 2 * m + len(graph.causes) + len(graph.effects)
+    held = 2 * configurations + 4 * m + 2 ** len(graph.outcome_drivers) * k + 2 * numbers
+    return 8 * held + eliminator.per_draw_bytes
 
 
 class OverBudget(ValueError):

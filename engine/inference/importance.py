@@ -21,7 +21,7 @@ import numpy as np
 
 from engine.inference import InferenceOptions
 from engine.inference.answer import Answer, Sample
-from engine.inference.budget import Budget
+from engine.inference.budget import Budget, draw_bytes
 from engine.inference.diagnostics import Diagnostics
 from engine.inference.draws import prior_draws
 from engine.inference.estimates import effective_sample_size, smoothed_weights, summaries
@@ -70,7 +70,7 @@ class ImportanceEvaluator:
         self.options = options
         self.eliminator = Eliminator(network.graph)
         self.budget = Budget.of_mib(options.memory_mib)
-        first, per_draw = options.prior_draws, self.eliminator.per_draw_bytes
+        first, per_draw = options.prior_draws, draw_bytes(self.eliminator)
         if not self.budget.fits(first * per_draw):
             what = f"importance sampling with {first} prior draws"
             raise self.budget.refuse(what, first * per_draw)

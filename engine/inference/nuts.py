@@ -17,7 +17,7 @@ import numpy as np
 
 from engine.inference import InferenceOptions
 from engine.inference.answer import Answer, Sample
-from engine.inference.budget import NUTS_BYTES, Budget
+from engine.inference.budget import NUTS_BYTES, Budget, draw_bytes
 from engine.inference.diagnostics import Diagnostics
 from engine.inference.estimates import chain_diagnostics, summaries
 from engine.inference.importance import condition_of, weigh
@@ -34,7 +34,7 @@ class NutsEvaluator:
 
         eliminator = Eliminator(network.graph)
         budget = Budget.of_mib(options.memory_mib)
-        need = NUTS_BYTES + 2 * options.draws * options.chains * eliminator.per_draw_bytes
+        need = NUTS_BYTES + 2 * options.draws * options.chains * draw_bytes(eliminator)
         if not budget.fits(need):  # checked before PyMC is imported or anything compiled
             raise budget.refuse("NUTS", need)
         self.network = network
