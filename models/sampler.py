@@ -95,9 +95,12 @@ class CompiledNetwork:
         """Sample the posterior under ``data``; returns ArviZ InferenceData."""
         import nutpie
 
-        compiled = self._compiled.with_data(
-            **{k: np.asarray(v, float) for k, v in data.items() if k in self.data_names}
-        )
+        values = {k: np.asarray(v, float) for k, v in data.items() if k in self.data_names}
+        if self.backend == "jax":  # device arrays once, not a copy of every array per gradient
+            import jax.numpy as jnp
+
+            values = {k: jnp.asarray(v) for k, v in values.items()}
+        compiled = self._compiled.with_data(**values)
         return nutpie.sample(
             compiled,
             draws=draws,
