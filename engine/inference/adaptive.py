@@ -107,12 +107,23 @@ class AdaptiveEvaluator:
 
     # --- what a run's settings ask --------------------------------------------------------
 
-    def affordable(self) -> str | None:
-        """None when the step fits the memory budget, else the sentence saying why not."""
-        need = self._set_bytes(GROWTH * self.options.prior_draws) + 2 * self._set_bytes(
-            self.options.prior_draws
-        )
-        return None if self.budget.fits(need) else self.budget.refusal("the adaptive step", need)
+    def need(self) -> int:
+        """Bytes the step holds at most: the shared draws, one set being tried, and the last
+        try's set of 4× the draws."""
+        size = self.options.prior_draws
+        return self._set_bytes(GROWTH * size) + 2 * self._set_bytes(size)
+
+    def affordable(self, held: int = 0) -> str | None:
+        """None when the step fits the memory budget beside ``held`` bytes, else the sentence
+        saying why not."""
+        need = self.need()
+        if self.budget.fits(need, held):
+            return None
+        return self.budget.refusal("the adaptive step", held + need)
+
+    def held(self) -> int:
+        """Bytes the shared draws hold now."""
+        return self._held()
 
     def __call__(
         self, setting: Setting, *, analysis: bool = False, prior: Answer | None = None

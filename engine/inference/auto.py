@@ -32,6 +32,7 @@ from engine.inference.answer import Answer
 from engine.inference.budget import NUTS_BYTES, Budget, draw_bytes
 from engine.inference.importance import ImportanceEvaluator
 from engine.inference.network import Network
+from models.elimination import Eliminator
 from models.graph import Setting
 
 
@@ -49,13 +50,16 @@ class AutoEvaluator:
     ):
         self.network = network
         self.options = options
-        self.importance = ImportanceEvaluator(network, options)
-        self.adaptive = (
-            AdaptiveEvaluator(network, options, self.importance.eliminator) if adaptive else None
-        )
+        self.budget = Budget.of_mib(options.memory_mib)
+        eliminator = Eliminator(network.graph)
+        self.adaptive = AdaptiveEvaluator(network, options, eliminator) if adaptive else None
+        # the adaptive step's memory is kept free of the larger sets of prior draws
+        reserve = 0
+        if self.adaptive is not None and self.adaptive.affordable() is None:
+            reserve = self.adaptive.need()
+        self.importance = ImportanceEvaluator(network, options, reserve, eliminator)
         self.fallback = fallback
         self.prior_first = prior_first
-        self.budget = Budget.of_mib(options.memory_mib)
         self._nuts = None
 
     @property
@@ -78,7 +82,7 @@ class AutoEvaluator:
             if reused is not None and reused.reliable:
                 return reused
         if self.adaptive is not None:
-            why = self.adaptive.affordable()
+            why = self.adaptive.affordable(held=self.importance.held())
             if why is None:
                 fitted = self.adaptive.fitted(
                     setting, analysis=analysis, prior=condition, reused=reused
@@ -104,11 +108,13 @@ class AutoEvaluator:
         return condition
 
     def _nuts_refusal(self) -> str | None:
-        """None when NUTS fits the memory budget, else the sentence saying why not."""
+        """None when NUTS fits the memory budget beside what the run holds, else the sentence
+        saying why not."""
         if self._nuts is not None:
             return None
+        held = self.importance.held() + (self.adaptive.held() if self.adaptive else 0)
         need = NUTS_BYTES + 2 * self.options.prior_draws * draw_bytes(self.importance.eliminator)
-        return None if self.budget.fits(need) else self.budget.refusal("NUTS", need)
+        return None if self.budget.fits(need, held) else self.budget.refusal("NUTS", held + need)
 
     def item_joints(self, condition: Answer, setting: Setting) -> np.ndarray:
         method = condition.diagnostics.method

@@ -65,21 +65,33 @@ def condition_of(
 class ImportanceEvaluator:
     """Answers settings by reweighting prior draws that every setting shares."""
 
-    def __init__(self, network: Network, options: InferenceOptions):
+    def __init__(
+        self,
+        network: Network,
+        options: InferenceOptions,
+        reserve: int = 0,
+        eliminator: Eliminator | None = None,
+    ):
+        """``reserve``: bytes of the budget that later steps of the run keep for themselves
+        (the larger sets must leave them free)."""
         self.network = network
         self.options = options
-        self.eliminator = Eliminator(network.graph)
+        self.eliminator = eliminator or Eliminator(network.graph)
         self.budget = Budget.of_mib(options.memory_mib)
         first, per_draw = options.prior_draws, draw_bytes(self.eliminator)
         if not self.budget.fits(first * per_draw):
             what = f"importance sampling with {first} prior draws"
             raise self.budget.refuse(what, first * per_draw)
-        self.sizes, held = [], 0
-        for size in (first * g for g in GROWTH):  # every size tried stays held for the run
-            if self.budget.fits(size * per_draw, held):
+        self.sizes, held = [first], first * per_draw
+        for size in (first * g for g in GROWTH[1:]):  # every size tried stays held for the run
+            if self.budget.fits(size * per_draw, held + reserve):
                 self.sizes.append(size)
                 held += size * per_draw
         self._prepared: dict[int, Prepared] = {}
+
+    def held(self) -> int:
+        """Bytes the prepared sets of this run hold now."""
+        return sum(size for size in self._prepared) * draw_bytes(self.eliminator)
 
     def prepared(self, size: int) -> Prepared:
         """The first ``size`` prior draws of this run, prepared (once) for every setting."""
