@@ -5,17 +5,18 @@ A setting is answered by the first step that meets its bar:
 1. the run's first set of prior draws, reweighted (``engine.inference.importance``);
 2. the draws of the run's shared posterior-shaped proposal, reweighted (once a setting has
    needed the adaptive step: ``engine.inference.adaptive``);
-3. a proposal fitted to this setting (the adaptive step);
-4. larger sets of prior draws (4×, 16×, as memory allows);
-5. NUTS on the compiled PyMC model (``engine.inference.nuts``), the last resort.
+3. more prior draws (4×, 16×, as memory allows) — the smallest size predicted to meet the bar,
+   and only when one is: the first set's Pareto k-hat within 0.7 (its weights' tail can be
+   trusted, so the ESS grows with the draws) and its ESS times the growth at least 1.2 × 400;
+4. a proposal fitted to this setting (the adaptive step);
+5. any larger set of prior draws not tried yet;
+6. NUTS on the compiled PyMC model (``engine.inference.nuts``), the last resort.
 
-The adaptive step comes before more prior draws because it is the cheaper of the two where
-evidence piles up: on the evidence-rich benchmark (``benchmarks/scenarios/rich_24.yaml``, 33
-settings) prior draws need 64 000 draws for every setting, 44 s on a loaded 2-core machine,
-where one fit of a proposal (about a second) and 4 000 of its draws reweighted per setting
-answer them all in a fraction of that. More prior draws stay as the step after it, for a
-setting the proposal misses (a posterior with several modes) or when the step does not fit the
-memory budget.
+More prior draws are tried before the adaptive step only where they are predicted to be
+enough, because where evidence piles up they are not and cost the most: on the evidence-rich
+benchmark (``benchmarks/scenarios/rich_24.yaml``, 33 settings) trying 4× and 16× the draws for
+every setting took 44 s on a loaded 2-core machine, one proposal fitted once and reweighted for
+every setting a few seconds.
 
 Each step's memory is checked before it starts (``engine.inference.budget``); a step that would
 not fit is left out, and the setting's answer — the best of the steps that ran, unreliable —
@@ -30,6 +31,7 @@ from engine.inference import InferenceOptions
 from engine.inference.adaptive import AdaptiveEvaluator
 from engine.inference.answer import Answer
 from engine.inference.budget import NUTS_BYTES, Budget, draw_bytes
+from engine.inference.diagnostics import ESS_MIN, PARETO_K_MAX
 from engine.inference.importance import ImportanceEvaluator
 from engine.inference.network import Network
 from models.elimination import Eliminator
@@ -81,7 +83,14 @@ class AutoEvaluator:
             reused = self.adaptive.reuse(setting, analysis=analysis)
             if reused is not None and reused.reliable:
                 return reused
-        if self.adaptive is not None:
+        larger = sizes[1:] if self.prior_first else []
+        if self.adaptive is not None:  # only the size predicted to be enough, before the step
+            enough = [size for size in larger if _enough(condition, size)]
+            if enough:
+                condition = self.importance(setting, analysis=analysis, sizes=enough[:1])
+                if condition.reliable:
+                    return condition
+            larger = [size for size in larger if size > condition.diagnostics.draws]
             why = self.adaptive.affordable(held=self.importance.held())
             if why is None:
                 fitted = self.adaptive.fitted(
@@ -93,10 +102,12 @@ class AutoEvaluator:
                     return condition
             else:
                 refused.append(why)
-        if len(sizes) > 1 and self.prior_first:
-            larger = self.importance(setting, analysis=analysis, sizes=sizes[1:])
-            if larger.reliable or _better(larger, condition):
-                condition = larger
+        if larger:
+            grown = self.importance(setting, analysis=analysis, sizes=larger)
+            # more prior draws estimate better than fewer, met bar or not; a proposal's
+            # answer is kept if it is the better of the two
+            if condition.diagnostics.method != "adaptive" or _better(grown, condition):
+                condition = grown
             if condition.reliable:
                 return condition
         if self.fallback:
@@ -123,6 +134,15 @@ class AutoEvaluator:
         if method == "adaptive":
             return self.adaptive.item_joints(condition, setting)
         return self.importance.item_joints(condition, setting)
+
+
+def _enough(condition: Answer, size: int) -> bool:
+    """Whether ``size`` prior draws are predicted to meet the bar, from a smaller set's
+    diagnostics: a tail that can be trusted (k-hat ≤ 0.7) and ESS × growth ≥ 1.2 × 400."""
+    d = condition.diagnostics
+    if d.pareto_k is None or not d.pareto_k <= PARETO_K_MAX or not d.ess:
+        return False
+    return d.ess * size / d.draws >= 1.2 * ESS_MIN
 
 
 def _better(one: Answer, other: Answer) -> bool:

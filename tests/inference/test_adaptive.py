@@ -144,7 +144,7 @@ def test_an_evidence_rich_case_is_answered_by_the_adaptive_step_as_by_a_long_ref
     spec = _rich_spec()
     prior_only = run(Scenario.model_validate(spec), scope="main", method="importance", draws=1000)
     assert prior_only.main.diagnostics.draws > 4000  # the first 4 000 missed the bar
-    result = run(Scenario.model_validate(spec), scope="main", seed=7)
+    result = run(Scenario.model_validate(spec), scope="main", method="adaptive", seed=7)
     main = result.main
     assert main.diagnostics.method == "adaptive" and result.reliable, main.diagnostics
     from tests.reference import prior_sampler
