@@ -108,10 +108,9 @@ class AdaptiveEvaluator:
     # --- what a run's settings ask --------------------------------------------------------
 
     def need(self) -> int:
-        """Bytes the step holds at most: the shared draws, one set being tried, and the last
-        try's set of 4× the draws."""
-        size = self.options.prior_draws
-        return self._set_bytes(GROWTH * size) + 2 * self._set_bytes(size)
+        """Bytes the step needs to start: the shared draws and one set being tried (its last
+        try, 4× the draws, is made only where that fits too)."""
+        return 2 * self._set_bytes(self.options.prior_draws)
 
     def affordable(self, held: int = 0) -> str | None:
         """None when the step fits the memory budget beside ``held`` bytes, else the sentence

@@ -69,10 +69,10 @@ def test_a_budget_below_the_limit_is_bad_input_naming_the_option(strong_file):
 
 
 def test_auto_leaves_out_the_steps_that_do_not_fit_and_says_so():
-    """100 000 prior draws fit 512 MiB; the adaptive step (six such sets) and NUTS do not: the
-    strong-evidence setting stays with its unreliable prior draws, naming both steps."""
+    """160 000 prior draws fit 512 MiB; the adaptive step (two more such sets) and NUTS do not:
+    the strong-evidence setting stays with its unreliable prior draws, naming both steps."""
     spec = strong_scenario("auto")
-    spec["inference"] |= {"draws": 25_000, "chains": 4, "memory_mib": 512}
+    spec["inference"] |= {"draws": 40_000, "chains": 4, "memory_mib": 512}
     network = network_of(Scenario.model_validate(spec))
     evaluator = AutoEvaluator(network, InferenceOptions.of(network.scenario))
     condition = evaluator(network.setting())
