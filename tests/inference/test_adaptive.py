@@ -1,6 +1,6 @@
 """The adaptive step (``engine.inference.adaptive``) and its parts, against independent
-computations: SciPy's distributions, the enumerator of ``tests/reference.py``, and a reference
-importance sample shaped by hand (``tests/test_inference.py::tailored_reference``).
+computations: SciPy's distributions, the enumerator of ``tests/support/reference.py``, and a
+reference importance sample shaped by hand (``tests/support/networks.py::tailored_reference``).
 
 - the standard-normal coordinates: prior draws map to N(0, 1), the interpolated Beta quantile
   equals SciPy's exact one;
@@ -29,9 +29,9 @@ from engine.inference.network import network_of
 from engine.inference.proposal import StudentT
 from engine.run import run
 from engine.scenario.schema import Scenario
-from tests.inference.rich_cases import rich_scenario
-from tests.reference import enumerate_posterior, estimate, evidence_from, network_from
-from tests.test_inference import strong_scenario, tailored_reference
+from tests.support.networks import strong_scenario, tailored_reference
+from tests.support.reference import enumerate_posterior, estimate, evidence_from, network_from
+from tests.support.rich_cases import rich_scenario
 
 
 def _network(spec):
@@ -74,7 +74,7 @@ def test_the_student_t_density_and_marginals_equal_scipys():
 
 
 def test_the_log_density_equals_the_enumerators():
-    """log π(u) = log φ(u) + log P(e | θ(u)), with P(e | θ) summed by tests/reference.py."""
+    """log π(u) = log φ(u) + log P(e | θ(u)), with P(e | θ) summed by tests/support/reference.py."""
     spec = strong_scenario("adaptive")
     network = _network(spec)
     coordinates = Coordinates(network)
@@ -132,7 +132,7 @@ def test_auto_answers_strong_evidence_with_the_adaptive_step_and_agrees_with_a_r
 
 
 def _rich_spec(seed: int = 11) -> dict:
-    from tests.inference.rich_cases import draw_rich_case
+    from tests.support.rich_cases import draw_rich_case
 
     spec, _ = draw_rich_case(np.random.default_rng(seed))
     return spec
@@ -140,14 +140,14 @@ def _rich_spec(seed: int = 11) -> dict:
 
 def test_an_evidence_rich_case_is_answered_by_the_adaptive_step_as_by_a_long_reference():
     """Prior draws miss at 4 000 draws; the adaptive step answers with 4 000, and agrees with
-    400 000 prior draws weighted by the enumerator's P(e | θ) (``tests/reference.py``)."""
+    400 000 prior draws weighted by the enumerator's P(e | θ) (``tests/support/reference.py``)."""
     spec = _rich_spec()
     prior_only = run(Scenario.model_validate(spec), scope="main", method="importance", draws=1000)
     assert prior_only.main.diagnostics.draws > 4000  # the first 4 000 missed the bar
     result = run(Scenario.model_validate(spec), scope="main", method="adaptive", seed=7)
     main = result.main
     assert main.diagnostics.method == "adaptive" and result.reliable, main.diagnostics
-    from tests.reference import prior_sampler
+    from tests.support.reference import prior_sampler
 
     probability, effect = prior_sampler(400_000, np.random.default_rng(8))
     answer = enumerate_posterior(network_from(spec, probability, effect), evidence_from(spec))

@@ -20,7 +20,7 @@ from engine.inference import InferenceOptions
 from engine.inference.auto import AutoEvaluator
 from engine.inference.network import network_of
 from engine.scenario.schema import Scenario
-from tests.test_inference import strong_scenario
+from tests.support.networks import strong_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 SIGNPOST = [sys.executable, "-m", "engine"]
@@ -43,7 +43,7 @@ def _signpost(*args: str, cwd: Path = ROOT) -> tuple[subprocess.CompletedProcess
 
 @pytest.fixture()
 def strong_file() -> Path:
-    """Issue 12's strong evidence as a file (``tests/test_inference.py::strong_scenario``)."""
+    """Issue 12's strong evidence as a file (``tests/support/networks.py::strong_scenario``)."""
     return ROOT / "benchmarks" / "scenarios" / "strong_04.yaml"
 
 

@@ -1,9 +1,9 @@
 """Simulation-based calibration of the adaptive step, over evidence-rich cases (issue 20).
 
-The method of ``tests/test_calibration.py`` (true numbers θ* from the prior, evidence from θ*,
-q*_k = P(Y = k | e, θ*) by the independent enumerator, q* inside the reported interval as
+The method of ``tests/inference/test_calibration.py`` (true numbers θ* from the prior, evidence
+from θ*, q*_k = P(Y = k | e, θ*) by the independent enumerator, q* inside the reported interval as
 often as the interval's level says) on cases where prior draws miss: the cases of
-``tests/inference/rich_cases.py``, twenty indicators
+``tests/support/rich_cases.py``, twenty indicators
 with wide uncertain ``if_true``/``if_false`` on four drivers, every one observed, one driver
 observed too (38 uncertain numbers). On most of them the first 4 000 prior draws keep an
 effective sample size under 400 (the test says how many), and every case is answered by
@@ -30,8 +30,8 @@ from engine.inference.importance import ImportanceEvaluator
 from engine.inference.network import network_of
 from engine.run import run
 from engine.scenario.schema import Scenario
-from tests.inference.rich_cases import draw_rich_case, rich_scenario
-from tests.reference import Evidence, enumerate_posterior, network_from, prior_sampler
+from tests.support.reference import Evidence, enumerate_posterior, network_from, prior_sampler
+from tests.support.rich_cases import draw_rich_case, rich_scenario
 
 CASES = 150
 BANDS = {0.90: (0.85, 0.95), 0.50: (0.42, 0.58)}

@@ -3,7 +3,7 @@ first use; with JAX installed, in seconds: ``models/sampler.py``).
 
 The strong-evidence case of issue 12 defeats prior draws; with the adaptive step left out (as
 ``AutoEvaluator(adaptive=False)``, the old default path) the setting falls back to NUTS, whose
-answer meets its bar and agrees with the tailored reference of ``tests/test_inference.py``.
+answer meets its bar and agrees with the tailored reference of ``tests/support/networks.py``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from engine.inference import InferenceOptions
 from engine.inference.auto import AutoEvaluator
 from engine.inference.network import network_of
 from engine.scenario.schema import Scenario
-from tests.test_inference import strong_scenario, tailored_reference
+from tests.support.networks import strong_scenario, tailored_reference
 
 pytestmark = pytest.mark.nuts
 

@@ -1,12 +1,12 @@
 """Evidence-rich cases for the adaptive step: a small network with many uncertain indicators.
 
-The four drivers of ``tests/small_network.py`` (a → b → c → d, a → c), each with
+The four drivers of ``tests/support/networks.py`` (a → b → c → d, a → c), each with
 :data:`PER_DRIVER` indicators whose ``if_true``/``if_false`` are wide ranges (so that every
 observation teaches something about the numbers, not only about the driver), every indicator
 observed, and b observed as hard evidence. Prior draws miss the bar on such cases (each
 observation multiplies the weights by one more uncertain factor); the adaptive step answers
 them. A case's true numbers and evidence are drawn from the prior as in
-``tests/test_calibration.py``, and q* comes from the independent enumerator.
+``tests/inference/test_calibration.py``, and q* comes from the independent enumerator.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from tests.reference import enumerate_posterior, evidence_from, logit, network_from, sigmoid
-from tests.small_network import small_scenario
+from tests.support.networks import small_scenario
+from tests.support.reference import enumerate_posterior, evidence_from, logit, network_from, sigmoid
 
 PER_DRIVER = 5
 WIDE = ({"range": [0.10, 0.95]}, {"range": [0.02, 0.70]})  # if_true, if_false
@@ -36,7 +36,7 @@ def rich_scenario(evidence: dict | None = None, inference: dict | None = None) -
 def draw_rich_case(rng: np.random.Generator) -> tuple[dict, np.ndarray]:
     """One case: the scenario with evidence simulated from numbers drawn from the prior, and
     q*_k = P(Y = k | e, θ*) by enumeration."""
-    from tests.reference import prior_sampler
+    from tests.support.reference import prior_sampler
 
     probability, effect = prior_sampler(1, rng)
     truth = network_from(rich_scenario(), probability, effect)
