@@ -82,7 +82,7 @@ BASELINE = f"{KAZAKHSTAN}/baseline.yaml"
 REFERENCE = [PYTHON, "-c", "import pymc"]
 RICH = "benchmarks/scenarios/rich_24.yaml"
 STRONG = "benchmarks/scenarios/strong_04.yaml"
-REFERENCE_DRAWS = ["--draws", "25000", "--chains", "4", "--memory-mib", "8192"]  # (h), (i): 100 000
+REFERENCE_DRAWS = ["--draws", "25000", "--chains", "4", "--memory-mib", "12288"]  # (h), (i)
 TOLERANCE = 1e-6  # (d), (g): |Signpost - pgmpy|
 SEED_Z = 4.0  # (e): |p1 - p2| <= 4 sqrt(mcse1^2 + mcse2^2)
 
