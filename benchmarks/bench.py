@@ -31,6 +31,21 @@ Rows (targets of issue 12, as ratios to ``import pymc``):
 (g) ``fixed_NN.yaml`` at the same sizes: Signpost beside a fresh pgmpy process answering the
     same settings as ``--no-analysis`` (main result, what-ifs, timeline), imports included.
 
+Rows of issue 20 (evidence that piles up; ``--only rich``), as ratios to ``import pymc``:
+
+(h) ``signpost run benchmarks/scenarios/rich_24.yaml --json --seed S`` (12 drivers, 24 observed
+    indicators with uncertain numbers, hard and soft evidence, 33 settings), two seeds per
+    repeat, ≤ 3×, every run reliable, the seeds within 4 combined MCSE, and every run within 4
+    combined MCSE of a reference: a large posterior-shaped importance sample (``--method
+    adaptive`` with 100 000 draws) whose own two seeds agree;
+(i) the same for ``benchmarks/scenarios/strong_04.yaml`` (issue 12's strong evidence);
+(k) the curve: ``rich_NN.yaml`` for 0 to 40 observed indicators, ``--no-analysis``, with prior
+    draws only (``--method importance``: 4 000 draws, then 16 000 and 64 000) and with the
+    adaptive step (``--method adaptive``): the smallest ESS over the settings, the draws it
+    took, and the seconds of the whole process.
+
+The NUTS fallback's cold start is measured on its own by ``benchmarks/fallback.py``.
+
 The generated scenarios are written by ``benchmarks/generate.py`` when missing.
 ``--save FILE`` keeps every measurement so far in a JSON file (rewritten after each one, so an
 interrupted session still has a table); ``--table-from FILE`` prints the table of such a file.
@@ -65,6 +80,9 @@ SIGNPOST = [str(_CONSOLE)] if _CONSOLE.exists() else [PYTHON, "-m", "engine"]
 KAZAKHSTAN = "scenarios/kazakhstan"
 BASELINE = f"{KAZAKHSTAN}/baseline.yaml"
 REFERENCE = [PYTHON, "-c", "import pymc"]
+RICH = "benchmarks/scenarios/rich_24.yaml"
+STRONG = "benchmarks/scenarios/strong_04.yaml"
+REFERENCE_DRAWS = ["--draws", "25000", "--chains", "4", "--memory-mib", "12288"]  # (h), (i)
 TOLERANCE = 1e-6  # (d), (g): |Signpost - pgmpy|
 SEED_Z = 4.0  # (e): |p1 - p2| <= 4 sqrt(mcse1^2 + mcse2^2)
 
@@ -165,6 +183,56 @@ def main_commands(tmp: Path) -> list[Command]:
             lambda r: [*SIGNPOST, "run", d20, "--json", "--seed", str(1002 + 2 * r)],
             "run",
         ),
+    ]
+
+
+def issue20_commands() -> list[Command]:
+    """Rows (h)-(i), two seeds each, in the order one repeat runs them."""
+    out = []
+    for key, file in (("h", RICH), ("i", STRONG)):
+        for second, offset in (("", 1), ("2", 2)):
+            out.append(
+                Command(
+                    key + second,
+                    f"`signpost run {file} --json --seed S{chr(39) if second else ''}`",
+                    lambda r, f=file, o=offset: [
+                        *SIGNPOST, "run", f, "--json", "--seed", str(2000 + 2 * r + o)
+                    ],
+                    "run",
+                )
+            )  # fmt: skip
+    return out
+
+
+def reference_commands() -> list[Command]:
+    """The references of (h)-(i): 100 000 draws of the adaptive step, two seeds (not timed
+    against a target)."""
+    return [
+        Command(
+            f"{key}_ref{seed}",
+            f"`signpost run {file} --method adaptive {' '.join(REFERENCE_DRAWS)} --seed {seed}`",
+            lambda r, f=file, s=seed: [
+                *SIGNPOST, "run", f, "--json", "--no-analysis", "--method", "adaptive",
+                *REFERENCE_DRAWS, "--seed", str(s),
+            ],
+            "run",
+        )
+        for key, file in (("h", RICH), ("i", STRONG))
+        for seed in (1, 2)
+    ]  # fmt: skip
+
+
+def curve_commands(observed: int) -> list[Command]:
+    """Row (k) for one number of observed indicators."""
+    file = str(generate.rich_path(observed).relative_to(ROOT))
+    return [
+        Command(
+            f"k{observed}_{method}",
+            f"`signpost run {file} --json --no-analysis --method {method}`",
+            lambda r, m=method: [*SIGNPOST, "run", file, "--json", "--no-analysis", "--method", m],
+            "run",
+        )
+        for method in ("importance", "adaptive")
     ]
 
 
@@ -280,7 +348,11 @@ def record_of(command: Command, child: Child, reference: float) -> dict:
             ok = False
         else:
             record["reliable"] = bool(result.get("reliable"))
-            record["method"] = result.get("diagnostics", {}).get("method")
+            diagnostics = result.get("diagnostics", {})
+            record["method"] = diagnostics.get("method")
+            record["ess"] = diagnostics.get("ess")
+            record["pareto_k"] = diagnostics.get("pareto_k")
+            record["draws"] = diagnostics.get("draws")
             record["expect_failed"] = child.rc == 1
             record["outcomes"] = {
                 k: {"p": v["p"], "mcse": v.get("mcse", 0.0)} for k, v in result["outcomes"].items()
@@ -397,6 +469,23 @@ def measure(options: argparse.Namespace) -> dict:
                 for command in commands:
                     session.measure_reference()
                     session.measure(command, repeat)
+    if options.only in (None, "rich"):
+        generate.ensure()
+        for repeat in range(options.repeat):
+            say(f"rows (h)-(i), repeat {repeat + 1} of {options.repeat}")
+            session.note_load(f"(h)-(i) repeat {repeat + 1}")
+            for command in issue20_commands():
+                session.measure_reference()
+                session.measure(command, repeat)
+        say("references of (h)-(i)")
+        for command in reference_commands():
+            session.measure(command, 0)
+        for repeat in range(options.scaling_repeat):
+            say(f"row (k), repeat {repeat + 1} of {options.scaling_repeat}")
+            for observed in generate.CURVE:
+                session.measure_reference()
+                for command in curve_commands(observed):
+                    session.measure(command, repeat)
     if options.only in (None, "scaling"):
         for repeat in range(options.scaling_repeat):
             say(f"rows (f)-(g), repeat {repeat + 1} of {options.scaling_repeat}")
@@ -415,7 +504,7 @@ def measure(options: argparse.Namespace) -> dict:
 
 # --- the tables -------------------------------------------------------------------------------
 
-TARGETS = {"a": 1.0, "b": 2.0, "c": 5.0, "d": 2.0, "e": 10.0}
+TARGETS = {"a": 1.0, "b": 2.0, "c": 5.0, "d": 2.0, "e": 10.0, "h": 3.0, "i": 3.0}
 MAIN_ROWS = [
     ("a", "(a) Kazakhstan baseline, full run"),
     ("b", "(b) 12 drivers, uncertain numbers, full run"),
@@ -423,6 +512,8 @@ MAIN_ROWS = [
     ("d", "(d) 24 drivers, every number fixed, full run"),
     ("d_pgmpy", "(d) pgmpy on the same network (main result)"),
     ("e", "(e) 20 drivers, uncertain numbers, full run (both seeds)"),
+    ("h", "(h) evidence-rich: 12 drivers, 24 observed indicators, full run (both seeds)"),
+    ("i", "(i) strong evidence (issue 12), full run (both seeds)"),
 ]
 
 
@@ -439,24 +530,41 @@ def spread(values: list[float], unit: str = "", digits: int = 2) -> tuple[str, s
 
 
 def runs_of(data: dict, key: str) -> list[dict]:
-    if key == "e":
-        return data["runs"].get("e", []) + data["runs"].get("e2", [])
+    if key in ("e", "h", "i"):
+        return data["runs"].get(key, []) + data["runs"].get(key + "2", [])
     return data["runs"].get(key, [])
 
 
-def seed_agreement(data: dict) -> tuple[float, int]:
+def _z(one: dict, two: dict) -> float:
+    """The worst |p1 - p2| / sqrt(mcse1² + mcse2²) over the outcomes of two runs."""
+    worst = 0.0
+    for k, a in one["outcomes"].items():
+        b = two["outcomes"][k]
+        scale = math.hypot(a["mcse"], b["mcse"])
+        z = abs(a["p"] - b["p"]) / scale if scale > 0 else (0 if a["p"] == b["p"] else math.inf)
+        worst = max(worst, z)
+    return worst
+
+
+def seed_agreement(data: dict, key: str = "e") -> tuple[float, int]:
     """(worst |p1 - p2| / sqrt(mcse1² + mcse2²) over outcomes and repeats, pairs compared)."""
     worst, pairs = 0.0, 0
-    for one, two in zip(data["runs"].get("e", []), data["runs"].get("e2", [])):
+    for one, two in zip(data["runs"].get(key, []), data["runs"].get(key + "2", [])):
         if "outcomes" not in one or "outcomes" not in two:
             continue
         pairs += 1
-        for k, a in one["outcomes"].items():
-            b = two["outcomes"][k]
-            scale = math.hypot(a["mcse"], b["mcse"])
-            z = abs(a["p"] - b["p"]) / scale if scale > 0 else (0 if a["p"] == b["p"] else math.inf)
-            worst = max(worst, z)
+        worst = max(worst, _z(one, two))
     return worst, pairs
+
+
+def reference_agreement(data: dict, key: str) -> tuple[float, float] | None:
+    """(the reference's own two seeds, the worst run against the reference seed 1), in
+    combined MCSE; None without a reference."""
+    refs = [data["runs"].get(f"{key}_ref{s}", [{}])[0] for s in (1, 2)]
+    if not all("outcomes" in r for r in refs):
+        return None
+    runs = [r for r in runs_of(data, key) if "outcomes" in r]
+    return _z(*refs), max((_z(r, refs[0]) for r in runs), default=math.nan)
 
 
 def verdicts(data: dict) -> dict[str, tuple[bool | None, str]]:
@@ -488,9 +596,21 @@ def verdicts(data: dict) -> dict[str, tuple[bool | None, str]]:
                     f"max |Δ| vs pgmpy {max(diffs):.1e} (main), {max(every):.1e} (what-ifs and "
                     f"timeline too): {'≤' if agree else '>'} 1e-6"
                 )
-        if key == "e":
+        if key in ("h", "i"):
+            agreement = reference_agreement(data, key)
+            if agreement is None:
+                met = False
+                notes.append("no reference")
+            else:
+                own, worst_run = agreement
+                met = met and own <= SEED_Z and worst_run <= SEED_Z
+                notes.append(
+                    f"reference (100 000 adaptive draws): its two seeds {own:.2f} combined MCSE "
+                    f"apart; worst run {worst_run:.2f} from it (≤ 4)"
+                )
+        if key in ("e", "h", "i"):
             reliable = sum(bool(r.get("reliable")) for r in good(records))
-            worst, pairs = seed_agreement(data)
+            worst, pairs = seed_agreement(data, key)
             met = met and reliable == len(records) and worst <= SEED_Z
             notes.append(f"reliable in {reliable} of {len(records)} runs")
             notes.append(
@@ -591,6 +711,37 @@ def scaling_tables(data: dict) -> list[str]:
     return lines
 
 
+def curve_table(data: dict) -> list[str]:
+    """Row (k): ESS and seconds against observed indicators, prior draws and adaptive step."""
+    counts = sorted({int(k[1:].split("_")[0]) for k in data["runs"] if k[0] == "k"})
+    if not counts:
+        return []
+    lines = [
+        "(k) ESS and seconds against observed indicators (`rich_NN.yaml`, `--no-analysis`: "
+        "the smallest ESS over 9 settings, the draws it took, Pareto k, seconds of the process)",
+        "",
+        row("observed", "prior draws: ESS (draws)", "k", "s", "reliable", "adaptive: ESS (draws)",
+            "k", "s", "reliable"),
+        row(*["---:"] * 9),
+    ]  # fmt: skip
+    for n in counts:
+        cells = [n]
+        for method in ("importance", "adaptive"):
+            ok = good(data["runs"].get(f"k{n}_{method}", []))
+            if not ok:
+                cells += ["failed", "", "", ""]
+                continue
+            ess = statistics.median(r["ess"] or 0 for r in ok)
+            draws = statistics.median(r["draws"] or 0 for r in ok)
+            khat = statistics.median(r["pareto_k"] if r["pareto_k"] is not None else math.inf
+                                     for r in ok)  # fmt: skip
+            seconds = statistics.median(r["seconds"] for r in ok)
+            reliable = f"{sum(bool(r.get('reliable')) for r in ok)} / {len(ok)}"
+            cells += [f"{ess:.0f} ({draws:.0f})", f"{khat:.2f}", f"{seconds:.1f}", reliable]
+        lines.append(row(*cells))
+    return lines
+
+
 def table(data: dict) -> str:
     meta = data["meta"]
     loads = ", ".join(f"{when}: {one}" for when, one, _, _ in meta.get("load", []))
@@ -604,8 +755,9 @@ def table(data: dict) -> str:
         f"Load average (1 min) at the start of each repeat: {loads or '–'}",
         "",
     ]
-    if any(k in data["runs"] for k in ("a", "b", "c", "d", "d_pgmpy", "e")):
+    if any(k in data["runs"] for k in ("a", "b", "c", "d", "d_pgmpy", "e", "h", "i")):
         lines += main_table(data) + [""]
+    lines += curve_table(data) + [""]
     lines += scaling_tables(data)
     failures = [
         f"- {key} (run {i + 1}): " + " | ".join(r["failed"])
@@ -622,7 +774,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=5, help="repeats of (a)-(e) (default 5)")
     parser.add_argument("--scaling-repeat", type=int, help="repeats of (f)-(g) (default: --repeat)")
-    parser.add_argument("--only", choices=("main", "scaling"), help="only (a)-(e) or (f)-(g)")
+    parser.add_argument(
+        "--only", choices=("main", "scaling", "rich"), help="only (a)-(e), (f)-(g) or (h)-(k)"
+    )
     parser.add_argument(
         "--rows", default="abcde", help="which of rows (a)-(e) to run, e.g. --rows ac (default all)"
     )

@@ -6,9 +6,10 @@ SPEC prior (Beta for probabilities, Normal for effects); each driver contributes
 P(X_i | parents, θ) times what the evidence says of its states; their product summed over the
 driver states is P(e | θ), a ``pm.Potential``; and q_k(θ) = P(Y = k | e, θ) is a
 ``pm.Deterministic``. The tables are made by :mod:`models.factors`, the same code the NumPy path
-(:mod:`models.elimination`) uses, and a test holds the two equal. The sum over states is an
-einsum ordered by opt_einsum (as in the NumPy path), so the model's size follows the graph's
-treewidth, not the product of the drivers' states.
+(:mod:`models.elimination`) uses, and a test holds the two equal. The sum over states follows
+the order opt_einsum chose for the NumPy path, written as pairwise broadcast products and sums
+(:mod:`models.contract`), so the model's size follows the graph's treewidth, not the product of
+the drivers' states.
 
 One model is built per ``Graph``. Every number and every piece of evidence enters as
 ``pm.Data``, so the same compiled model serves every scenario, what-if, timeline point and
@@ -23,7 +24,8 @@ import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 
-from models.elimination import Eliminator, replay
+from models.contract import contract
+from models.elimination import Eliminator
 from models.factors import evidence_weights, log_cpt, outcome_table, pytensor_ops
 from models.graph import Graph
 
@@ -108,9 +110,9 @@ def build_model(graph: Graph) -> pm.Model:
 
         factors, log_scale = _factors(graph, eliminator, prob, effect, data, ops)
         keep = graph.outcome_drivers
-        # opt_einsum's order, replayed pairwise: PyTensor's own einsum would search for the
-        # optimal order of all the factors at once, which does not finish for ten of them
-        joint = replay(eliminator.steps(keep, draws=False), factors, pt.einsum).reshape((-1,))
+        # opt_einsum's order, pairwise (models.contract): PyTensor's own einsum would search
+        # for the optimal order of all the factors at once, which does not finish for ten
+        joint = contract(eliminator.steps(keep, draws=False), factors).reshape((-1,))
         total = pt.sum(joint)
         pm.Potential("evidence", pt.log(total) + log_scale)
 
@@ -126,7 +128,7 @@ def build_model(graph: Graph) -> pm.Model:
                 others = tuple(a for a, j in enumerate(keep) if j != i)
                 driver_p.append(pt.sum(by_axis, axis=others) if others else by_axis)
             else:
-                alone = replay(eliminator.steps((i,), draws=False), factors, pt.einsum)
+                alone = contract(eliminator.steps((i,), draws=False), factors)
                 driver_p.append(alone / pt.sum(alone))
         pm.Deterministic("driver_p", pt.concatenate(driver_p), dims="driver_state")
     return model

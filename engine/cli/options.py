@@ -44,8 +44,8 @@ def scenario_paths(parser: argparse.ArgumentParser) -> None:
 def inference_options(parser: argparse.ArgumentParser, *names: str, defaults: str = "") -> None:
     """Add the options that override the scenario's ``inference`` block.
 
-    ``names`` picks among method, draws, tune, chains and seed (all by default); ``defaults``
-    is said in the help when they are not the scenario's own.
+    ``names`` picks among method, draws, tune, chains, seed and memory_mib (all by default);
+    ``defaults`` is said in the help when they are not the scenario's own.
     """
     default = defaults or "the scenario's"
     helps = {
@@ -54,6 +54,8 @@ def inference_options(parser: argparse.ArgumentParser, *names: str, defaults: st
         "tune": "NUTS tuning steps per chain",
         "chains": "NUTS chains (and the multiple of draws importance sampling takes)",
         "seed": "random seed",
+        "memory_mib": "the most memory in MiB the run may hold: a method that would need more "
+        "is not started (2048 in a scenario without it)",
     }
     for name in names or tuple(helps):
         if name == "method":
@@ -64,7 +66,9 @@ def inference_options(parser: argparse.ArgumentParser, *names: str, defaults: st
             )
         else:
             parser.add_argument(
-                f"--{name}", type=_bounded(name), help=f"{helps[name]} (default: {default})"
+                f"--{name.replace('_', '-')}",
+                type=_bounded(name),
+                help=f"{helps[name]} (default: {default})",
             )
 
 

@@ -53,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
                 tune=args.tune,
                 chains=args.chains,
                 seed=args.seed,
+                memory_mib=args.memory_mib,
                 scope="results" if args.no_analysis else "all",
                 progress=say,
             )

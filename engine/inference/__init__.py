@@ -9,10 +9,16 @@ one the runner uses:
 - every number fixed: :class:`~engine.inference.exact.ExactEvaluator`, exact variable
   elimination, no draws, whatever the method asked for;
 - ``auto`` (the default): :class:`~engine.inference.auto.AutoEvaluator`, importance sampling
-  from one set of prior draws shared by every setting, and for a setting whose weights miss the
-  bar more draws, then NUTS;
-- ``importance``: importance sampling only (a setting that misses the bar says so);
+  from one set of prior draws shared by every setting; for a setting whose weights miss the bar
+  more prior draws, then the adaptive step (a posterior-shaped proposal,
+  :mod:`engine.inference.adaptive`, whose draws the later settings share), then NUTS;
+- ``importance``: importance sampling from the prior only (a setting that misses the bar says
+  so);
+- ``adaptive``: the posterior-shaped proposal for every setting, never NUTS;
 - ``nuts``: NUTS for every setting.
+
+Every step's memory is checked against ``inference.memory_mib`` before it starts
+(:mod:`engine.inference.budget`).
 
 Importing this package is light: each evaluator's module (NumPy, and PyMC for NUTS) is loaded
 when it is chosen.
@@ -44,6 +50,7 @@ class InferenceOptions:
     chains: int
     seed: int
     target_accept: float
+    memory_mib: int
 
     @property
     def prior_draws(self) -> int:
@@ -66,6 +73,7 @@ class InferenceOptions:
 EVALUATORS = {
     "auto": "engine.inference.auto:AutoEvaluator",
     "importance": "engine.inference.auto:ImportanceOnly",
+    "adaptive": "engine.inference.auto:AdaptiveOnly",
     "nuts": "engine.inference.nuts:NutsEvaluator",
 }
 assert tuple(EVALUATORS) == CHOICES, "every method a scenario may ask for has an evaluator"

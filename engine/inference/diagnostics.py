@@ -108,6 +108,12 @@ def _misses_importance(*, ess, pareto_k, ess_min, pareto_k_max, **_) -> list[str
     return problems
 
 
+def _misses_adaptive(**kwargs) -> list[str]:
+    """The adaptive step is importance sampling too (from a posterior-shaped proposal): the
+    same bar, SPEC §4's for importance sampling."""
+    return _misses_importance(**kwargs)
+
+
 def _misses_nuts(
     *, max_rhat, min_ess_bulk, min_ess_tail, divergences, rhat_max, ess_min, **_
 ) -> list[str]:
@@ -125,6 +131,7 @@ def _misses_nuts(
 BARS = {
     "exact": "exact: always reliable",
     "importance": f"Pareto k <= {PARETO_K_MAX:g} and effective sample size >= {ESS_MIN}",
+    "adaptive": f"Pareto k <= {PARETO_K_MAX:g} and effective sample size >= {ESS_MIN}",
     "nuts": f"R-hat <= {RHAT_MAX:g}, bulk and tail ESS >= {ESS_MIN}, no divergences",
 }
 
@@ -138,14 +145,17 @@ class Diagnostics:
     """How one setting's numbers (or a whole run's) were obtained, and whether to trust them.
 
     ``method`` is ``exact`` (every number fixed), ``importance`` (prior draws weighted by
-    P(e | θ), Pareto-smoothed) or ``nuts`` (MCMC); a run whose settings used both says
-    ``importance+nuts``. Fields that do not apply to the method are None.
+    P(e | θ), Pareto-smoothed), ``adaptive`` (draws of a posterior-shaped proposal, weighted
+    the same way) or ``nuts`` (MCMC); a run whose settings used several says so
+    (``importance+adaptive``). Fields that do not apply to the method are None. ``refused``
+    names a step the run left out because it would not fit the memory budget; it counts as a
+    miss.
     """
 
     method: str
     draws: int = 0  # importance: prior draws; nuts: draws per chain
     seconds: float = 0.0
-    # importance sampling
+    # importance sampling (from the prior, or the adaptive step's proposal)
     ess: float | None = None
     pareto_k: float | None = None
     # MCMC
@@ -158,6 +168,7 @@ class Diagnostics:
     divergences: int = 0
     retried: bool = False  # nuts: sampled again with more draws; importance: more prior draws
     settings: dict[str, int] = field(default_factory=dict)  # a run: settings per method
+    refused: tuple[str, ...] = ()  # steps left out for memory, in words
 
     @property
     def reliability(self) -> Reliability:
@@ -175,6 +186,7 @@ class Diagnostics:
                 ess=self.ess,
                 pareto_k=self.pareto_k,
             ).problems
+        problems += [r for r in self.refused if r not in problems]
         return Reliability(not problems, tuple(problems))
 
     @property
@@ -199,6 +211,7 @@ class Diagnostics:
             "reliable": self.reliable,
             "problems": list(self.reliability.problems),
             "settings": dict(self.settings),
+            "refused": list(self.refused),
         }
 
     @classmethod
@@ -210,7 +223,8 @@ class Diagnostics:
             return cls("exact", seconds=total, settings={"exact": len(parts)})
         by_method = {m: [d for d in sampled if d.method == m] for m in ANSWERS if m != "exact"}
         used = [m for m, ds in by_method.items() if ds]
-        weighted, chained = by_method["importance"], by_method["nuts"]
+        weighted = by_method["importance"] + by_method["adaptive"]  # the same bar
+        chained = by_method["nuts"]
 
         def worst(values, pick):
             values = [v for v in values if v is not None and math.isfinite(v)]
@@ -233,6 +247,7 @@ class Diagnostics:
             retried=any(d.retried for d in sampled),
             settings={m: len(ds) for m, ds in by_method.items() if ds}
             | ({"exact": len(parts) - len(sampled)} if len(parts) > len(sampled) else {}),
+            refused=tuple(dict.fromkeys(r for d in parts for r in d.refused)),
         )
 
 

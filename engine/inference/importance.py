@@ -8,7 +8,9 @@ q_k(θ) and P(D_i | e, θ). The weights are P(e | θ), Pareto-smoothed (PSIS); t
 reliable when the Pareto k-hat is at most 0.7 and the effective sample size at least 400.
 
 A setting that misses the bar is tried again on a larger set of prior draws (4× and 16×, as
-memory allows: :data:`MEMORY_BUDGET`), which extends the first set (the same first draws).
+the run's memory budget allows, every size tried being kept for the run's other settings:
+``engine.inference.budget``), which extends the first set (the same first draws). A first set
+that does not fit the budget is refused before it is drawn.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import numpy as np
 
 from engine.inference import InferenceOptions
 from engine.inference.answer import Answer, Sample
+from engine.inference.budget import Budget, draw_bytes
 from engine.inference.diagnostics import Diagnostics
 from engine.inference.draws import prior_draws
 from engine.inference.estimates import effective_sample_size, smoothed_weights, summaries
@@ -26,7 +29,6 @@ from engine.inference.network import Network
 from models.elimination import Eliminator, Marginals, Prepared
 from models.graph import Setting
 
-MEMORY_BUDGET = 1024 * 2**20  # bytes the prepared draw sets of one run may hold
 GROWTH = (1, 4, 16)  # the sizes tried, as multiples of the first set
 
 
@@ -67,14 +69,33 @@ def condition_of(
 class ImportanceEvaluator:
     """Answers settings by reweighting prior draws that every setting shares."""
 
-    def __init__(self, network: Network, options: InferenceOptions):
+    def __init__(
+        self,
+        network: Network,
+        options: InferenceOptions,
+        reserve: int = 0,
+        eliminator: Eliminator | None = None,
+    ):
+        """``reserve``: bytes of the budget that later steps of the run keep for themselves
+        (the larger sets must leave them free)."""
         self.network = network
         self.options = options
-        self.eliminator = Eliminator(network.graph)
-        first = options.prior_draws
-        affordable = MEMORY_BUDGET // self.eliminator.per_draw_bytes
-        self.sizes = [first * g for g in GROWTH if first * g <= max(first, affordable)]
+        self.eliminator = eliminator or Eliminator(network.graph)
+        self.budget = Budget.of_mib(options.memory_mib)
+        first, per_draw = options.prior_draws, draw_bytes(self.eliminator)
+        if not self.budget.fits(first * per_draw):
+            what = f"importance sampling with {first} prior draws"
+            raise self.budget.refuse(what, first * per_draw)
+        self.sizes, held = [first], first * per_draw
+        for size in (first * g for g in GROWTH[1:]):  # every size tried stays held for the run
+            if self.budget.fits(size * per_draw, held + reserve):
+                self.sizes.append(size)
+                held += size * per_draw
         self._prepared: dict[int, Prepared] = {}
+
+    def held(self) -> int:
+        """Bytes the prepared sets of this run hold now."""
+        return sum(size for size in self._prepared) * draw_bytes(self.eliminator)
 
     def prepared(self, size: int) -> Prepared:
         """The first ``size`` prior draws of this run, prepared (once) for every setting."""
@@ -83,9 +104,13 @@ class ImportanceEvaluator:
             self._prepared[size] = self.eliminator.prepare(params)
         return self._prepared[size]
 
-    def __call__(self, setting: Setting, *, analysis: bool = False) -> Answer:
+    def __call__(
+        self, setting: Setting, *, analysis: bool = False, sizes: list[int] | None = None
+    ) -> Answer:
+        """The setting on the first set of prior draws, then on each larger one (of ``sizes``,
+        all by default) until one meets the bar; the last one tried otherwise."""
         data = setting.arrays(self.network.graph)
-        for size in self.sizes:
+        for size in self.sizes if sizes is None else sizes:
             started = time.perf_counter()
             prepared = self.prepared(size)
             answer, weights, pareto_k, ess = weigh(prepared, data, drivers=not analysis)

@@ -17,6 +17,7 @@ import numpy as np
 
 from engine.inference import InferenceOptions
 from engine.inference.answer import Answer, Sample
+from engine.inference.budget import NUTS_BYTES, Budget, draw_bytes
 from engine.inference.diagnostics import Diagnostics
 from engine.inference.estimates import chain_diagnostics, summaries
 from engine.inference.importance import condition_of, weigh
@@ -29,12 +30,17 @@ class NutsEvaluator:
     """Answers a setting by sampling the numbers' posterior with NUTS."""
 
     def __init__(self, network: Network, options: InferenceOptions):
-        from models.sampler import compiled_network  # PyMC only when sampling
+        from models.sampler import KEPT, compiled_network  # PyMC only when sampling
 
+        eliminator = Eliminator(network.graph)
+        budget = Budget.of_mib(options.memory_mib)
+        need = NUTS_BYTES + 2 * options.draws * options.chains * draw_bytes(eliminator)
+        if not budget.fits(need):  # checked before PyMC is imported or anything compiled
+            raise budget.refuse("NUTS", need)
         self.network = network
         self.options = options
-        self.eliminator = Eliminator(network.graph)
-        self.compiled = compiled_network(network.graph)
+        self.eliminator = eliminator
+        self.compiled = compiled_network(network.graph, keep=KEPT)
         self.prior_data = network.prior_data()
         uncertain = set(network.uncertain_slots)
         self._uncertain = np.array([s in uncertain for s in network.layout.slots], dtype=bool)

@@ -31,6 +31,7 @@ from engine.report.posterior import posterior_bytes
 from engine.report.tables import csv_text, report_tables
 from engine.report.templating import render_html, render_markdown
 from engine.run.result import Result
+from engine.scenario.methods import METHODS
 from engine.scenario.schema import Scenario
 
 LIBRARIES = ("pymc", "nutpie", "arviz", "numpy", "scipy", "pydantic", "matplotlib", "jinja2")
@@ -419,7 +420,7 @@ def _diagnostics(result: Result) -> dict[str, Any]:
     rows = []
     if d.ess is not None:
         rows += [
-            ("prior draws", f"{d.draws}"),
+            ("draws (prior or proposal)", f"{d.draws}"),
             (f"smallest effective sample size (≥ {ESS_MIN})", _number(d.ess, ".0f")),
             (f"largest Pareto k (≤ {PARETO_K_MAX})", _number(d.pareto_k, ".2f")),
         ]
@@ -438,9 +439,7 @@ def _diagnostics(result: Result) -> dict[str, Any]:
         ("seconds", f"{d.seconds:.1f}"),
     ]
     verdict = "reliable" if result.reliable else "UNRELIABLE: " + "; ".join(d.reliability.problems)
-    names = {"importance": "importance sampling (prior draws, Pareto-smoothed weights)",
-             "nuts": "NUTS (nutpie)"}  # fmt: skip
-    used = " and ".join(names[m] for m in d.method.split("+"))
+    used = " and ".join(f"{METHODS[m].title} ({METHODS[m].summary})" for m in d.method.split("+"))
     summary = f"{used}, the worst over every setting of the run: {verdict}."
     return {"method": d.method, "summary": summary, "rows": rows}
 

@@ -3,7 +3,8 @@
 The network's settings — the main result, each what-if, each timeline point, each driver set
 true and false for the analysis — are all answered by one evaluator (``engine.inference``):
 exact when every number is fixed, else importance sampling on one set of prior draws shared by
-every setting, with NUTS for a setting whose weights miss the bar.
+every setting, with the adaptive step (a posterior-shaped proposal whose draws the later
+settings share) and then NUTS for a setting whose weights miss the bar.
 """
 
 from __future__ import annotations
@@ -98,6 +99,7 @@ def run(
     tune: int | None = None,
     chains: int | None = None,
     seed: int | None = None,
+    memory_mib: int | None = None,
     progress: Progress | None = None,
 ) -> Result:
     """Run a validated scenario.
@@ -108,7 +110,7 @@ def run(
         A validated scenario (``engine.scenario.validate.load_scenario``).
     scope : {"all", "results", "checks", "main"}
         What to compute (see :data:`SCOPES`).
-    method, draws, tune, chains, seed : optional
+    method, draws, tune, chains, seed, memory_mib : optional
         Override the scenario's ``inference`` block.
     progress : callable, optional
         Called with a short message before each step.
@@ -127,7 +129,13 @@ def run(
     say = progress or (lambda message: None)
     network = network_of(scenario)
     options = InferenceOptions.of(
-        scenario, method=method, draws=draws, tune=tune, chains=chains, seed=seed
+        scenario,
+        method=method,
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        seed=seed,
+        memory_mib=memory_mib,
     )
     say("preparing" if network.all_fixed else "drawing the numbers")
     answer = Answers(evaluator_for(network, options))

@@ -14,6 +14,7 @@ from rich.text import Text
 from engine.display import percent, settings, share, state_chances, word
 from engine.inference.answer import Answer
 from engine.run.result import Result
+from engine.scenario.methods import title
 
 
 def outcome_table(result: Result) -> Table:
@@ -101,8 +102,9 @@ def diagnostics_text(result: Result) -> Text:
         return Text("Exact: every number is fixed; no sampling.", style="green")
     parts = []
     if d.ess is not None:
+        weighted = "+".join(m for m in ("importance", "adaptive") if m in d.settings)
         parts.append(
-            f"importance sampling: {d.draws} prior draws; smallest ESS {d.ess:.0f}; "
+            f"{title(weighted or 'importance')}: {d.draws} draws; smallest ESS {d.ess:.0f}; "
             f"largest Pareto k {d.pareto_k:.2f}"
         )
     if d.max_rhat is not None:

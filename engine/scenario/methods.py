@@ -59,6 +59,15 @@ METHODS: dict[str, Method] = {
             answers=True,
         ),
         Method(
+            "adaptive",
+            "adaptive importance sampling",
+            "a Student-t proposal fitted to the posterior (in the coordinates where every "
+            "prior is a standard normal), its draws weighted by p(θ)·P(e | θ) / q(θ), "
+            "Pareto-smoothed and shared by the settings it suits; never NUTS",
+            choice=True,
+            answers=True,
+        ),
+        Method(
             "nuts",
             "NUTS",
             "MCMC (nutpie) for every setting",
@@ -75,11 +84,12 @@ DEFAULT = "auto"
 
 
 def choices_help() -> str:
-    """``auto (…), importance (…) or nuts (…)``: the choices in words, for ``--help``."""
+    """``auto (…), importance (…), adaptive (…) or nuts (…)``: the choices in words, for
+    ``--help``."""
     parts = [f"{name} ({METHODS[name].summary})" for name in CHOICES]
     return ", ".join(parts[:-1]) + " or " + parts[-1]
 
 
 def title(name: str) -> str:
-    """How a reader calls the method (or a run's ``importance+nuts``)."""
+    """How a reader calls the method (or a run's ``importance+adaptive+nuts``)."""
     return " + ".join(METHODS[part].title if part in METHODS else part for part in name.split("+"))

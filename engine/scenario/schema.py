@@ -486,6 +486,11 @@ class Inference(Strict):
     target_accept: Annotated[float, Field(gt=0.5, lt=1.0, allow_inf_nan=False)] = Field(
         0.9, description="a number between 0.5 and 1, like 0.9"
     )
+    memory_mib: Annotated[int, Field(ge=512, le=1_048_576)] = Field(
+        2048,
+        description="a whole number of MiB from 512 to 1048576, like 4096: the most memory a "
+        "run may hold; a method that would need more is not started",
+    )
 
 
 def _outcome_id(value: str | bool) -> str:

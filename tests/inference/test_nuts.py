@@ -7,7 +7,7 @@ keeps on one worker while the other worker runs the rest of the suite. The marke
 a quick loop leave them out: ``pytest -m "not nuts"``.
 
 - the PyMC model (the statement of the model) equals the NumPy elimination on its own draws;
-- the fallback: strong evidence defeats prior draws, NUTS answers and agrees with a reference;
+- strong evidence defeats prior draws; NUTS answers and agrees with a reference;
 - a NUTS run that misses the bar is retried with more draws, then flagged;
 - simulation-based calibration of NUTS intervals (the method of
   ``tests/inference/test_calibration.py``).
@@ -85,8 +85,10 @@ def test_pymc_deterministics_equal_elimination():
     assert compiled_network(graph) is compiled  # compiled once per graph
 
 
-def test_the_fallback_answers_with_nuts_and_agrees_with_a_high_draw_reference():
-    spec = strong_scenario("auto")
+def test_nuts_agrees_with_a_high_draw_reference_where_prior_draws_fail():
+    # auto answers this case with the adaptive step now (tests/inference/test_adaptive.py);
+    # the fallback from it to NUTS is tests/inference/test_fallback.py
+    spec = strong_scenario("nuts")
     result = run(Scenario.model_validate(spec), scope="main", draws=1000, chains=2)
     main = result.main
     assert main.diagnostics.method == "nuts"
