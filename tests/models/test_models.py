@@ -162,6 +162,7 @@ POSTURE = {
     },
     "evidence": {
         "not_withdrawn": {"driver": "posture=withdrawn", "observed": False},
+        "not_expanded": {"driver": "posture=expanded", "observed": False},
         "report": {"driver": "posture=garrison", "likelihood_ratio": 3},
         "saw": {"indicator": "sign_expanded", "observed": True},
         "a_report": {"driver": "a=false", "likelihood_ratio": 0.5},
@@ -192,8 +193,8 @@ TABLES = {
         }),
     },
     "outcomes": {
-        "x": {"label": "x", "drivers": {"dysp": 1.0, "level=max": 2.0}},
-        "y": {"label": "y", "drivers": {"level=lo": -1.0, "posture=e": 0.5}},
+        "rise": {"label": "rise", "drivers": {"dysp": 1.0, "level=max": 2.0}},
+        "fall": {"label": "fall", "drivers": {"level=lo": -1.0, "posture=e": 0.5}},
     },
     "indicators": {
         "sign_hi": {"label": "i", "signals": "level=hi", "if_true": 0.9, "if_false": 0.3},
@@ -251,25 +252,28 @@ CERTAIN = {
     "drivers": {
         "a": _driver("a", p=0.3),
         "b": _driver("b", table={"a=true": 1.0, "a=false": 0}),
-        "c": _driver("c", states=_states(x={}, y={}, z={}), table={
-            "b=true": {"x": 1, "y": 0, "z": 0.0}, "b=false": {"x": 0, "y": 0.5, "z": 0.5},
+        "c": _driver("c", states=_states(red={}, green={}, blue={}), table={
+            "b=true": {"red": 1, "green": 0, "blue": 0.0},
+            "b=false": {"red": 0, "green": 0.5, "blue": 0.5},
         }),
-        "d": _driver("d", noisy_or={"leak": 0, "c=x": 1, "c=y": 0.5}),
+        "d": _driver("d", noisy_or={"leak": 0, "c=red": 1, "c=green": 0.5}),
         "e": _driver("e", p=1, causes={"d": -2.0}),
         "f": _driver("f", p=0.0, causes={"a": 3.0}),
         "g": _driver("g", states=_states(u={"p": 0, "causes": {"a": 3.0}}, v=0.25, w=0.75)),
     },
     "outcomes": {
-        "x": {"label": "x", "drivers": {"d": 1.0, "c=z": -1.0, "g=w": 0.5}},
-        "y": {"label": "y", "drivers": {"e": 0.3, "f": 2.0}},
+        "rise": {"label": "rise", "drivers": {"d": 1.0, "c=blue": -1.0, "g=w": 0.5}},
+        "fall": {"label": "fall", "drivers": {"e": 0.3, "f": 2.0}},
     },
-    "indicators": {"sign_z": {"label": "i", "signals": "c=z", "if_true": 0.9, "if_false": 0.2}},
+    "indicators": {
+        "sign_blue": {"label": "i", "signals": "c=blue", "if_true": 0.9, "if_false": 0.2},
+    },
     "evidence": {
-        "saw_z": {"indicator": "sign_z", "observed": True},
+        "saw_blue": {"indicator": "sign_blue", "observed": True},
         "d_holds": {"driver": "d", "observed": True},
         "report": {"driver": "g=v", "likelihood_ratio": 2.0},
     },
-    "what_if": {"c_is_x": {"set": {"c": "x"}}, "no_d": {"set": {"d": False}}},
+    "what_if": {"c_is_red": {"set": {"c": "red"}}, "no_d": {"set": {"d": False}}},
 }  # fmt: skip
 
 KINDS = {
@@ -377,7 +381,7 @@ def wide(n: int, states: int | None = None) -> dict:
         "drivers": {f"d{i}": {"label": "d", **driver} for i in range(n)},
         "outcomes": {
             "x": {"label": "x", "drivers": {f"d{i}{condition}": 0.1 for i in range(n)}},
-            "y": {"label": "y"},
+            "flat": {"label": "flat"},
         },
     }  # fmt: skip
 
@@ -416,10 +420,10 @@ def chain(n: int, states: int | None) -> dict:
         "signpost": 1, "id": "chain", "title": "chain",
         "drivers": {f"d{i}": driver(i) for i in range(n)},
         "outcomes": {"x": {"label": "x", "drivers": {f"d0{on}": 1.0, f"d{n - 1}{on}": -1.0}},
-                     "y": {"label": "y"}},
+                     "flat": {"label": "flat"}},
         "indicators": {"end": {"label": "e", "signals": f"d{n - 1}{on}", "if_true": 0.8,
                                "if_false": 0.3}},
-        "evidence": {"seen": {"indicator": "end", "observed": True}},
+        "evidence": {"seen_end": {"indicator": "end", "observed": True}},
     }  # fmt: skip
 
 
