@@ -1,12 +1,12 @@
 """Networks and scenarios with known shapes that several test modules share.
 
-- :func:`small_scenario` and its graph :data:`SMALL_GRAPH`: one small network shared by every
-  test that runs NUTS, so the suite compiles it once. Compiling a graph's PyMC model for nutpie
-  takes about a minute on a two-core machine; the compiled model is cached per process by its
-  graph, and ``engine.inference.network.network_of`` gives exactly this graph for the scenario,
-  so tests of ``models/`` and tests that run scenarios through the NUTS fallback share one
-  compilation. Four drivers a → b → c → d (and a → c), three outcomes, three indicators on a,
-  c and d.
+- :func:`small_scenario` and its graph :data:`SMALL_GRAPH` (``network_of`` of the scenario):
+  one small network shared by every test that runs NUTS, so the suite compiles it once.
+  Compiling a graph's PyMC model for nutpie takes about a minute on a two-core machine; the
+  compiled model is cached per process by its graph, and every variant of the scenario (other
+  numbers, other evidence) has this graph, so tests of ``models/`` and tests that run scenarios
+  through the NUTS fallback share one compilation. Four drivers a → b → c → d (and a → c),
+  three outcomes, three indicators on a, c and d.
 - :func:`strong_scenario`: the small network under evidence strong enough that prior draws fail
   the reliability bar, and :func:`tailored_reference`, an importance sampler of the reference
   whose proposal is shaped like that posterior.
@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from engine.inference.network import network_of
+from engine.scenario.schema import Scenario
 from tests.support.reference import (
     Estimate,
     beta_of,
@@ -182,12 +184,5 @@ FIXED = {
 }
 
 
-def _small_graph():
-    from engine.inference.network import network_of
-    from engine.scenario.schema import Scenario
-
-    return network_of(Scenario.model_validate(small_scenario())).graph
-
-
 # Numbers never change a graph (only arrows and slots do): every variant of small_scenario has it.
-SMALL_GRAPH = _small_graph()
+SMALL_GRAPH = network_of(Scenario.model_validate(small_scenario())).graph

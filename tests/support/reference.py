@@ -553,7 +553,8 @@ def enumerate_posterior(
     plain = _all_plain(net)
 
     def out(x: np.ndarray) -> Value:
-        x = x.sum(axis=0) / total
+        with np.errstate(invalid="ignore"):  # evidence that cannot hold: P(e) = 0, all NaN
+            x = x.sum(axis=0) / total
         return float(x[0]) if plain else x
 
     states, joint = {}, {}
