@@ -31,6 +31,7 @@ from engine.run import run
 from engine.run.result import Result
 from engine.scenario.schema import Scenario
 from engine.scenario.validate import load_scenario
+from tests.support.networks import CERTAIN, state_map
 from tests.support.random_networks import scenarios
 from tests.support.reference import (
     Evidence,
@@ -428,12 +429,6 @@ def run_spec(spec: dict, scope: str = "results", **kwargs) -> Result:
     return run(Scenario.model_validate(spec), scope=scope, **kwargs)
 
 
-def _states(**chances) -> dict:
-    """A ``states`` mapping: state -> its ``p`` (or a mapping of its fields)."""
-    return {s: {"label": s, **v} if isinstance(v, dict) else {"label": s, "p": v}
-            for s, v in chances.items()}  # fmt: skip
-
-
 # fuel -> posture (3 states, causes on two of them) -> defections (a binary table on posture);
 # unrest a noisy-OR of fuel, a state of posture and defections; alignment a multi-state table on
 # fuel and posture, its rows written with the parents in either order.
@@ -444,7 +439,7 @@ STATES: dict[str, Any] = {
     "as_of": AS_OF,
     "drivers": {
         "fuel": {"label": "fuel", "p": 0.4},
-        "posture": {"label": "posture", "states": _states(
+        "posture": {"label": "posture", "states": state_map(
             withdrawn=0.6,
             garrison={"p": 0.3, "causes": {"fuel": 0.8}},
             expanded={"p": 0.1, "causes": {"fuel=false": -0.6}},
@@ -455,7 +450,7 @@ STATES: dict[str, Any] = {
         "unrest": {"label": "unrest", "noisy_or": {
             "leak": 0.05, "fuel": 0.5, "posture=expanded": 0.4, "defections": 0.3,
         }},
-        "alignment": {"label": "alignment", "states": _states(soft={}, firm={}, hard={}),
+        "alignment": {"label": "alignment", "states": state_map(soft={}, firm={}, hard={}),
                       "table": {
             "fuel=true posture=withdrawn": {"soft": 0.5, "firm": 0.3, "hard": 0.2},
             "posture=garrison fuel=true": {"soft": 0.2, "firm": 0.5, "hard": 0.3},
@@ -510,38 +505,6 @@ STATES_FROM_UNREST = {
     "id": "from-unrest",
     "outcomes_from": "unrest",
 }
-
-# Deterministic rows (SPEC §11.3): b copies a; c is red when b holds; d holds when c is red;
-# e certain whatever lowers it, f impossible whatever raises it, g never in state u.
-CERTAIN: dict[str, Any] = {
-    "signpost": 1,
-    "id": "certain",
-    "title": "Fixed numbers of exactly 0 and 1",
-    "drivers": {
-        "a": {"label": "a", "p": 0.3},
-        "b": {"label": "b", "table": {"a=true": 1.0, "a=false": 0}},
-        "c": {"label": "c", "states": _states(red={}, green={}, blue={}), "table": {
-            "b=true": {"red": 1, "green": 0, "blue": 0.0},
-            "b=false": {"red": 0, "green": 0.5, "blue": 0.5},
-        }},
-        "d": {"label": "d", "noisy_or": {"leak": 0, "c=red": 1, "c=green": 0.5}},
-        "e": {"label": "e", "p": 1, "causes": {"d": -2.0}},
-        "f": {"label": "f", "p": 0.0, "causes": {"a": 3.0}},
-        "g": {"label": "g", "states": _states(u={"p": 0, "causes": {"a": 3.0}}, v=0.25, w=0.75)},
-    },
-    "outcomes": {
-        "rise": {"label": "rise", "drivers": {"d": 1.0, "c=blue": -1.0, "g=w": 0.5}},
-        "fall": {"label": "fall", "drivers": {"e": 0.3, "f": 2.0}},
-    },
-    "indicators": {
-        "sign_blue": {"label": "i", "signals": "c=blue", "if_true": 0.9, "if_false": 0.2},
-    },
-    "evidence": {
-        "saw_blue": {"indicator": "sign_blue", "observed": True},
-        "report": {"driver": "g=v", "likelihood_ratio": 2.0},
-    },
-    "what_if": {"c_is_red": {"set": {"c": "red"}}, "no_d": {"set": {"d": False}}},
-}  # fmt: skip
 
 FIXED_STATES = {
     "states": STATES,
@@ -623,7 +586,7 @@ def test_closed_forms_of_states_noisy_or_and_outcomes_from():
         "signpost": 1, "id": "closed", "title": "closed forms",
         "drivers": {
             "a": {"label": "a", "p": 0.4},
-            "posture": {"label": "p", "states": _states(w=0.5, g=0.3, e=0.2)},
+            "posture": {"label": "p", "states": state_map(w=0.5, g=0.3, e=0.2)},
             "n": {"label": "n", "noisy_or": {"leak": 0.1, "a": 0.3, "posture=e": 0.5}},
         },
         "outcomes_from": "n",
@@ -666,7 +629,7 @@ UNCERTAIN_STATES: dict[str, Any] = {
     "as_of": AS_OF,
     "drivers": {
         "fuel": {"label": "fuel", "p": "unlikely"},
-        "posture": {"label": "posture", "states": _states(
+        "posture": {"label": "posture", "states": state_map(
             withdrawn="likely",
             garrison={"p": {"range": [0.2, 0.4]}, "causes": {"fuel": "raises"}},
             expanded={"p": "very unlikely", "causes": {"fuel=false": {"normal": [-0.5, 0.3]}}},
@@ -679,7 +642,7 @@ UNCERTAIN_STATES: dict[str, Any] = {
             "leak": {"range": [0.02, 0.1]}, "fuel": "likely",
             "posture=expanded": "roughly even chance", "defections": 0.3,
         }},
-        "level": {"label": "level", "states": _states(lo={}, hi={}), "table": {
+        "level": {"label": "level", "states": state_map(lo={}, hi={}), "table": {
             "fuel=true": {"lo": "likely", "hi": "unlikely"},
             "fuel=false": {"lo": 0.3, "hi": 0.7},
         }},
