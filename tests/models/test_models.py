@@ -19,9 +19,10 @@ from hypothesis import strategies as st
 
 from engine.inference.network import Network, network_of
 from engine.scenario.schema import Scenario
-from models.elimination import Eliminator, TooWide
+from models.elimination import Eliminator, ImpossibleEvidence, TooWide
 from models.graph import IMPOSSIBLE, Params
 from tests.support.networks import (
+    CERTAIN,
     FROM_BINARY,
     KINDS,
     SMALL_GRAPH,
@@ -102,16 +103,21 @@ def assert_equals_enumeration(spec: dict, prob, effect, evidence=None, do=None) 
     eliminator = Eliminator(graph)
     prepared = eliminator.prepare(Params(prob, effect, net.log_base))
     data = net.setting(evidence, do).arrays(graph)
-    with np.errstate(divide="ignore", invalid="ignore"):  # draws whose evidence cannot hold
-        answer = prepared.marginals(data)
     evidence_spec = {**spec, "evidence": {k: spec["evidence"][k] for k in evidence}} if (
         evidence is not None
     ) else spec  # fmt: skip
+    refs = []
     for d in range(len(prob)):
         mine = written_with(evidence_spec, net, prob[d], effect[d])
-        ref = enumerate_posterior(network_from(mine), evidence_from(mine), do)
-        if ref.evidence == 0:  # impossible evidence: the sum says so, for callers to refuse
-            assert answer.log_evidence[d] < IMPOSSIBLE / 2
+        refs.append(enumerate_posterior(network_from(mine), evidence_from(mine), do))
+    if all(ref.evidence == 0 for ref in refs):  # evidence that cannot hold under any draw
+        with pytest.raises(ImpossibleEvidence):
+            prepared.marginals(data)
+        return
+    answer = prepared.marginals(data)
+    for d, ref in enumerate(refs):
+        if ref.evidence == 0:  # this draw rules the evidence out: the sum says so
+            assert not answer.log_evidence[d] > IMPOSSIBLE / 2
             continue
         where = f"draw {d}, evidence {evidence}, do {do}"
         close = {"atol": EXACT, "rtol": 0, "err_msg": where}
@@ -184,6 +190,20 @@ def test_a_multi_state_driver_without_causes_has_its_chances_normalised():
     want = chances / chances.sum(1, keepdims=True)
     np.testing.assert_allclose(got.drivers, want, atol=EXACT, rtol=0)
     np.testing.assert_allclose(got.outcomes, want, atol=EXACT, rtol=0)
+
+
+def test_evidence_that_cannot_hold_is_refused():
+    """b copies a (a table of 0 and 1): seeing b without a has probability 0 (SPEC §11.3)."""
+    spec = {**CERTAIN, "evidence": {"a_not": {"driver": "a", "observed": False},
+                                    "b_is": {"driver": "b=true", "observed": True}}}  # fmt: skip
+    prob, effect = own_numbers(spec)
+    net, refs = network(spec), enumerate_posterior(network_from(spec), evidence_from(spec))
+    assert refs.evidence == 0
+    prepared = Eliminator(net.graph).prepare(Params(prob, effect, net.log_base))
+    with pytest.raises(ImpossibleEvidence):
+        prepared.marginals(net.setting().arrays(net.graph))
+    assert_equals_enumeration(spec, prob, effect, ["a_not"])  # either item alone can hold
+    assert_equals_enumeration(spec, prob, effect, ["b_is"])
 
 
 # --- random scenarios ---------------------------------------------------------------------------
