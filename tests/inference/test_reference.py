@@ -42,6 +42,7 @@ from tests.support.reference import (
     importance_sampling,
     network_from,
     pgmpy_posterior,
+    probability_of,
     timeline_from,
 )
 
@@ -577,6 +578,32 @@ def test_fixed_states_timeline_uses_only_evidence_dated_on_or_before_each_point(
         assert_exact(point.condition, both_references(STATES, names))
     steps = [p.condition.outcomes["tethered"].p for p in result.timeline]
     assert len(set(steps)) == len(steps)
+
+
+def test_expectations_on_states_bound_the_reference_probabilities():
+    """SPEC §5, §11.2: `driver: X=s`, `X=false` and `X` name P(X = s), P(X false), P(X holds);
+    `outcome: true` names a binary outcomes_from's `true`."""
+    bounds = {
+        "garrison": {"driver": "posture=garrison", "at_most": 0.9},
+        "no_fuel": {"driver": "fuel=false", "at_least": 0.1},
+        "fuel": {"driver": "fuel", "between": [0.01, 0.99]},
+        "hard_if": {"driver": "alignment=hard", "what_if": "garrison", "at_least": 0.05},
+        "unrest": {"outcome": True, "at_least": 0.05},
+    }
+    spec = {**STATES_FROM_UNREST, "expect": bounds}
+    result = run_spec(spec)
+    main = enumerate_posterior(network_from(spec), evidence_from(spec))
+    garrison = both_references(spec, do=spec["what_if"]["garrison"]["set"])
+    want = {
+        "garrison": probability_of(main, "posture=garrison"),
+        "no_fuel": probability_of(main, "fuel=false"),
+        "fuel": probability_of(main, "fuel"),
+        "hard_if": probability_of(garrison, "alignment=hard"),
+        "unrest": main.outcomes["true"],
+    }
+    assert want["no_fuel"] == pytest.approx(1 - want["fuel"], abs=EXACT)
+    for name, value in want.items():
+        assert result.expect[name].value == pytest.approx(value, abs=EXACT), name
 
 
 def test_closed_forms_of_states_noisy_or_and_outcomes_from():
