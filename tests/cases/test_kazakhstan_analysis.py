@@ -1,7 +1,8 @@
 """The real Kazakhstan baseline: ranked drivers and signposts against the one reference.
 
 The reference (``tests/support/reference.py``) enumerates the driver states itself, straight
-from SPEC §4 and §9, vectorised over draws of the numbers. Two checks:
+from SPEC §4, §9 and §11 (the pack's ``posture`` has three states), vectorised over draws of
+the numbers. Two checks:
 
 - the baseline with every number fixed (at the middle of its word's range, or the effect word's
   mean): the engine is exact, so influence, signposts and band-crossing agree to 1e-9;
@@ -27,6 +28,7 @@ from tests.support.reference import (
     enumerate_posterior,
     evidence_from,
     mutual_information,
+    mutual_information_of,
     network_from,
     posterior_mean,
     prior_sampler,
@@ -68,21 +70,41 @@ def outcome_means(answer, weights) -> np.ndarray:
 
 
 def joint_means(answer, item, weights) -> np.ndarray:
-    """E[P(Y = k, X | e, θ) | e] per outcome for a driver or indicator X (SPEC §9)."""
+    """E[P(Y = k, X | e, θ) | e] per outcome for a condition (``X``, ``X=s``) or an indicator X
+    (SPEC §9)."""
     return np.array([posterior_mean(p, weights) for p in answer.joint[item].values()])
 
 
-def swing(net, evidence, driver) -> tuple[np.ndarray, np.ndarray, float]:
-    """The outcome means with ``driver`` set true and false (what-if semantics), and the swing.
+def values_of(net, driver) -> list:
+    """What a what-if can set a driver to: true, false (binary) or each of its states."""
+    return [True, False] if net.binary(driver) else list(net.states[driver])
+
+
+def swing(net, evidence, driver) -> tuple[dict, float]:
+    """The outcome means with ``driver`` set to each value (what-if semantics), and the swing
+    maxₖ (max − min) over the values (SPEC §9, §11.6).
 
     Each setting weighs the prior draws by P(e | θ) in its own intervened network, hard
     evidence on the driver set aside (SPEC §4, §9).
     """
-    true = enumerate_posterior(net, evidence, do={driver: True})
-    false = enumerate_posterior(net, evidence, do={driver: False})
-    if_true = outcome_means(true, np.asarray(true.evidence, float))
-    if_false = outcome_means(false, np.asarray(false.evidence, float))
-    return if_true, if_false, float(np.max(np.abs(if_true - if_false)))
+    means = {}
+    for value in values_of(net, driver):
+        answer = enumerate_posterior(net, evidence, do={driver: value})
+        means[value] = outcome_means(answer, np.asarray(answer.evidence, float))
+    table = np.array(list(means.values()))
+    return means, float(np.max(table.max(axis=0) - table.min(axis=0)))
+
+
+def state_table(net, answer, driver, weights=None) -> dict[str, np.ndarray]:
+    """state -> P(Y = k, X = s | e) per outcome (posterior means with ``weights``)."""
+    rows = {}
+    for s in net.states_of(driver):
+        item = f"{driver}={s}"
+        if weights is None:
+            rows[s] = np.array([answer.joint[item][k] for k in net.outcomes])
+        else:
+            rows[s] = joint_means(answer, item, weights)
+    return rows
 
 
 # --- the checks --------------------------------------------------------------------------------
@@ -93,11 +115,23 @@ def baseline_doc() -> dict:
     return load_scenario(BASELINE).model_dump(exclude_none=True)
 
 
+def _fixed_driver(driver: dict) -> dict:
+    """A driver with its numbers at their middles; a multi-state driver's chances normalised."""
+    if "states" not in driver:
+        causes = {c: middle_effect(e) for c, e in (driver.get("causes") or {}).items()}
+        return {**driver, "p": middle_probability(driver["p"]), "causes": causes}
+    chances = {s: middle_probability(state["p"]) for s, state in driver["states"].items()}
+    states = {}
+    for s, state in driver["states"].items():
+        causes = {c: middle_effect(e) for c, e in (state.get("causes") or {}).items()}
+        states[s] = {**state, "p": chances[s] / sum(chances.values()), "causes": causes}
+    return {**driver, "states": states}
+
+
 def fixed_version(doc: dict) -> dict:
     fixed = {**doc, "id": "kz-fixed", "drivers": {}, "outcomes": {}, "indicators": {}}
     for d, driver in doc["drivers"].items():
-        causes = {c: middle_effect(e) for c, e in (driver.get("causes") or {}).items()}
-        fixed["drivers"][d] = {**driver, "p": middle_probability(driver["p"]), "causes": causes}
+        fixed["drivers"][d] = _fixed_driver(driver)
     for k, outcome in doc["outcomes"].items():
         effects = {d: middle_effect(e) for d, e in (outcome.get("drivers") or {}).items()}
         fixed["outcomes"][k] = {**outcome, "drivers": effects}
@@ -110,55 +144,97 @@ def fixed_version(doc: dict) -> dict:
     return fixed
 
 
+def check_influence(result: dict, net, evidence, outcomes) -> None:
+    """Each driver set to each value, hard evidence on it set aside; ranked by swing."""
+    swings = {}
+    for d in net.drivers:
+        means, swings[d] = swing(net, evidence, d)
+        row = result["influence"][d]
+        if net.binary(d):
+            got = {True: row["if_true"], False: row["if_false"]}
+        else:
+            got = row["states"]
+        assert list(got) == list(means), d
+        for value, mean in means.items():
+            for k, m in zip(outcomes, mean):
+                assert got[value][k] == pytest.approx(m, abs=1e-9), (d, value, k)
+        assert row["swing"] == pytest.approx(swings[d], abs=1e-9)
+    assert list(result["influence"]) == sorted(swings, key=lambda d: -swings[d])
+
+
+def check_signposts(result: dict, net, evidence, answer, outcome) -> None:
+    """Every driver without hard evidence, every indicator without evidence: the joint law of
+    the outcome and the item, its conditionals and its bits."""
+    outcomes = net.outcomes
+    observed = set(evidence.kept(net))
+    expected = {}
+    for d in net.drivers:
+        if d in observed:
+            continue
+        row = result["signposts"][d]
+        assert row["kind"] == "driver"
+        rows = state_table(net, answer, d)
+        if net.binary(d):
+            joint = rows["true"]
+            p_true = joint.sum()
+            assert row["p_true"] == pytest.approx(p_true, abs=1e-9)
+            for k, j, o in zip(outcomes, joint, outcome):
+                assert row["if_true"][k] == pytest.approx(j / p_true, abs=1e-9)
+                assert row["if_false"][k] == pytest.approx((o - j) / (1 - p_true), abs=1e-9)
+        else:
+            assert list(row["states"]) == list(rows)
+            for s, joint in rows.items():
+                assert row["states"][s]["p"] == pytest.approx(joint.sum(), abs=1e-9), (d, s)
+                for k, j in zip(outcomes, joint):
+                    given = row["states"][s]["outcomes"][k]
+                    assert given == pytest.approx(j / joint.sum(), abs=1e-9), (d, s, k)
+        expected[d] = mutual_information_of(np.array(list(rows.values())))
+        assert row["bits"] == pytest.approx(expected[d], abs=1e-9), d
+    for i in net.indicators:
+        if i in evidence.seen:
+            continue
+        joint = np.array([answer.joint[i][k] for k in outcomes])
+        p_true = joint.sum()
+        row = result["signposts"][i]
+        assert row["kind"] == "indicator"
+        assert row["p_true"] == pytest.approx(p_true, abs=1e-9)
+        for k, j, o in zip(outcomes, joint, outcome):
+            assert row["if_true"][k] == pytest.approx(j / p_true, abs=1e-9)
+            assert row["if_false"][k] == pytest.approx((o - j) / (1 - p_true), abs=1e-9)
+        expected[i] = mutual_information(joint, outcome)
+        assert row["bits"] == pytest.approx(expected[i], abs=1e-9), i
+    assert set(result["signposts"]) == set(expected)
+    assert list(result["signposts"]) == sorted(expected, key=lambda i: -expected[i])
+
+
+def observations(row: dict) -> dict:
+    """Each single observation of a signpost: its value and P(Y = k | it)."""
+    if "states" in row:
+        return {s: state["outcomes"] for s, state in row["states"].items()}
+    return {True: row["if_true"], False: row["if_false"]}
+
+
 def test_fixed_baseline_influence_signposts_and_band_crossing_are_exact(baseline_doc):
     doc = fixed_version(baseline_doc)
     result = run(Scenario.model_validate(doc)).to_dict()
     assert result["diagnostics"]["method"] == "exact"
     net, evidence = network_from(doc), evidence_from(doc)
+    assert not net.binary("posture")  # the pack's multi-state driver is in every check
     answer = enumerate_posterior(net, evidence)
     outcomes = net.outcomes
     outcome = np.array([answer.outcomes[k] for k in outcomes])
     for k, p in zip(outcomes, outcome):
         assert result["outcomes"][k]["p"] == pytest.approx(p, abs=1e-9)
-
-    # Influence: each driver set true and false, hard evidence on it set aside; ranked by swing.
-    swings = {}
-    for d in net.drivers:
-        true, false, swings[d] = swing(net, evidence, d)
-        row = result["influence"][d]
-        for k, t, f in zip(outcomes, true, false):
-            assert row["if_true"][k] == pytest.approx(t, abs=1e-9), (d, k)
-            assert row["if_false"][k] == pytest.approx(f, abs=1e-9), (d, k)
-        assert row["swing"] == pytest.approx(swings[d], abs=1e-9)
-    assert list(result["influence"]) == sorted(swings, key=lambda d: -swings[d])
-
-    # Signposts: every driver without hard evidence, every indicator without evidence.
-    expected = {}
-    for item, kind in [(d, "driver") for d in net.drivers] + [
-        (i, "indicator") for i in net.indicators
-    ]:
-        if item in evidence.hard or item in evidence.seen:
-            continue
-        joint = np.array([answer.joint[item][k] for k in outcomes])
-        p_true = joint.sum()
-        row = result["signposts"][item]
-        assert row["kind"] == kind
-        assert row["p_true"] == pytest.approx(p_true, abs=1e-9)
-        for k, j, o in zip(outcomes, joint, outcome):
-            assert row["if_true"][k] == pytest.approx(j / p_true, abs=1e-9)
-            assert row["if_false"][k] == pytest.approx((o - j) / (1 - p_true), abs=1e-9)
-        expected[item] = mutual_information(joint, outcome)
-        assert row["bits"] == pytest.approx(expected[item], abs=1e-9), item
-    assert set(result["signposts"]) == set(expected)
-    assert list(result["signposts"]) == sorted(expected, key=lambda i: -expected[i])
+    check_influence(result, net, evidence, outcomes)
+    check_signposts(result, net, evidence, answer, outcome)
 
     # Band-crossing: every single observation that changes an outcome's word.
     for k, p in zip(outcomes, outcome):
         moves = {
             (item, observed)
             for item, row in result["signposts"].items()
-            for observed, key in ((True, "if_true"), (False, "if_false"))
-            if word_for(row[key][k]) != word_for(p)
+            for observed, given in observations(row).items()
+            if word_for(given[k]) != word_for(p)
         }
         listed = result["band_crossing"][k]
         assert {(m["item"], m["observed"]) for m in listed} == moves
@@ -181,10 +257,17 @@ def test_sampled_baseline_signposts_and_influence_match_importance_sampling(base
 
     # The top of the signpost list, and each entry's numbers, within Monte Carlo tolerance.
     for item, row in list(result["signposts"].items())[:5]:
-        joint = joint_means(answer, item, weights)
-        assert row["p_true"] == pytest.approx(joint.sum(), abs=0.03), item
-        assert row["bits"] == pytest.approx(mutual_information(joint, outcome), abs=0.02), item
+        if item in net.indicators or net.binary(item):
+            joint = joint_means(answer, item, weights)
+            assert row["p_true"] == pytest.approx(joint.sum(), abs=0.03), item
+            bits = mutual_information(joint, outcome)
+        else:
+            rows = state_table(net, answer, item, weights)
+            for s, joint in rows.items():
+                assert row["states"][s]["p"] == pytest.approx(joint.sum(), abs=0.03), (item, s)
+            bits = mutual_information_of(np.array(list(rows.values())))
+        assert row["bits"] == pytest.approx(bits, abs=0.02), item
 
     # The drivers that move the outcome most: their swings, each with its own posterior.
     for d, row in list(result["influence"].items())[:3]:
-        assert row["swing"] == pytest.approx(swing(net, evidence, d)[2], abs=0.03), d
+        assert row["swing"] == pytest.approx(swing(net, evidence, d)[1], abs=0.03), d

@@ -1,9 +1,11 @@
-"""A diff between two versions of the Kazakhstan baseline, checked against an independent
-enumeration written here from SPEC §4.
+"""A diff between two versions of the Kazakhstan baseline, checked against the reference's
+independent enumeration (SPEC §4, §11).
 
 The baseline (``extends`` resolved) has every uncertain number replaced by its prior's mean, so
-both versions run exactly; the second version makes three edits: the chance that the mission
-expands, a new piece of evidence, and an effect on an outcome.
+both versions run exactly; the second version makes three edits: an effect on the chance that
+the mission expands (a state of the three-state ``posture``), a new piece of evidence, and an
+effect of that state on an outcome. The numbers come from the reference's enumeration
+(``tests/support/reference.py``).
 """
 
 from __future__ import annotations
@@ -11,8 +13,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
-import math
-from itertools import combinations, permutations, product
+from itertools import combinations, permutations
 
 import pytest
 import yaml
@@ -21,6 +22,7 @@ from engine.cli import main
 from engine.scenario.merge import load_document
 from engine.scenario.values import Fixed, effect_prior, probability_prior
 from tests.support import SCENARIOS
+from tests.support.reference import enumerate_posterior, evidence_from, network_from
 
 BASELINE = SCENARIOS / "kazakhstan" / "baseline.yaml"
 
@@ -35,11 +37,23 @@ def fixed_effect(value) -> float:
     return prior.value if isinstance(prior, Fixed) else prior.mean
 
 
+def _fixed_driver(driver: dict) -> dict:
+    """A driver with its numbers at their prior means; a multi-state driver's chances divided
+    by their sum (fixed chances must add up to 1, SPEC §11.1)."""
+    if "states" not in driver:
+        causes = {k: fixed_effect(v) for k, v in (driver.get("causes") or {}).items()}
+        return {**driver, "p": fixed_probability(driver["p"]), "causes": causes}
+    chances = {s: fixed_probability(state["p"]) for s, state in driver["states"].items()}
+    states = {}
+    for s, state in driver["states"].items():
+        causes = {k: fixed_effect(v) for k, v in (state.get("causes") or {}).items()}
+        states[s] = {**state, "p": chances[s] / sum(chances.values()), "causes": causes}
+    return {**driver, "states": states}
+
+
 def fixed_baseline() -> dict:
     data = copy.deepcopy(load_document(BASELINE).data)
-    for driver in data["drivers"].values():
-        driver["p"] = fixed_probability(driver["p"])
-        driver["causes"] = {k: fixed_effect(v) for k, v in (driver.get("causes") or {}).items()}
+    data["drivers"] = {name: _fixed_driver(d) for name, d in data["drivers"].items()}
     for outcome in data["outcomes"].values():
         outcome["drivers"] = {k: fixed_effect(v) for k, v in (outcome.get("drivers") or {}).items()}
     for indicator in data["indicators"].values():
@@ -48,8 +62,8 @@ def fixed_baseline() -> dict:
     return data
 
 
-def expansion_even(data):
-    data["drivers"]["mission_expansion"]["p"] = 0.5
+def expansion_likelier(data):
+    data["drivers"]["posture"]["states"]["expanded"]["causes"]["security_defections"] = 4.0
 
 
 def protests_seen(data):
@@ -62,13 +76,13 @@ def protests_seen(data):
 
 
 def weaker_alienation(data):
-    data["outcomes"]["alienation"]["drivers"]["mission_expansion"] = 1.0
+    data["outcomes"]["alienation"]["drivers"]["posture=expanded"] = 1.0
 
 
 EDITS = {
-    "drivers.mission_expansion.p": expansion_even,
+    "drivers.posture.states.expanded.causes.security_defections": expansion_likelier,
     "evidence.protests_seen": protests_seen,
-    "outcomes.alienation.drivers.mission_expansion": weaker_alienation,
+    "outcomes.alienation.drivers.posture=expanded": weaker_alienation,
 }
 
 
@@ -79,43 +93,11 @@ def with_edits(base: dict, names) -> dict:
     return data
 
 
-def sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
-
-
 def enumerate_outcomes(data: dict) -> dict[str, float]:
-    """P(Y = k | evidence) by summing over every driver state, straight from SPEC §4."""
-    drivers, outcomes = data["drivers"], data["outcomes"]
-    totals = dict.fromkeys(outcomes, 0.0)
-    for values in product((0, 1), repeat=len(drivers)):
-        state = dict(zip(drivers, values))
-        weight = 1.0
-        for name, driver in drivers.items():
-            p = driver["p"]
-            logit = math.log(p / (1 - p))
-            logit += sum(w * state[parent] for parent, w in driver["causes"].items())
-            holds = sigmoid(logit)
-            weight *= holds if state[name] else 1 - holds
-        for item in data["evidence"].values():
-            if "indicator" in item:
-                indicator = data["indicators"][item["indicator"]]
-                seen = (
-                    indicator["if_true"] if state[indicator["signals"]] else indicator["if_false"]
-                )
-                weight *= seen if item["observed"] else 1 - seen
-            elif "observed" in item:
-                weight *= float(state[item["driver"]] == item["observed"])
-            else:
-                weight *= item["likelihood_ratio"] ** state[item["driver"]]
-        scores = {
-            k: o.get("base", 1) * math.exp(sum(v * state[d] for d, v in o["drivers"].items()))
-            for k, o in outcomes.items()
-        }
-        total = sum(scores.values())
-        for k, score in scores.items():
-            totals[k] += weight * score / total
-    norm = sum(totals.values())
-    return {k: v / norm for k, v in totals.items()}
+    """P(Y = k | evidence) by summing over every combination of the drivers' states: the
+    reference's enumeration, straight from SPEC §4 and §11."""
+    answer = enumerate_posterior(network_from(data), evidence_from(data))
+    return {k: float(p) for k, p in answer.outcomes.items()}
 
 
 def shapley_by_orders(base: dict) -> dict[str, dict[str, float]]:
@@ -157,7 +139,7 @@ def test_kazakhstan_diff_matches_independent_enumeration(tmp_path, capsys):
         assert out["change"][k] == pytest.approx(expected_new[k] - expected_old[k], abs=1e-10)
     edits = {e["path"]: e for e in out["edits"]}
     assert set(edits) == set(EDITS)
-    assert edits["drivers.mission_expansion.p"]["kind"] == "changed"
+    assert edits["drivers.posture.states.expanded.causes.security_defections"]["kind"] == "changed"
     assert edits["evidence.protests_seen"]["kind"] == "added"
     expected_shares = shapley_by_orders(old)
     for path, edit in edits.items():

@@ -6,7 +6,8 @@ process by its graph, so these tests all use the small network of ``tests/suppor
 keeps on one worker while the other worker runs the rest of the suite. The marker ``nuts`` lets
 a quick loop leave them out: ``pytest -m "not nuts"``.
 
-- the PyMC model (the statement of the model) equals the NumPy elimination on its own draws;
+- the PyMC model (the statement of the model) equals the NumPy elimination at given numbers, on
+  the small network and on one network of each kind of SPEC §11;
 - strong evidence defeats prior draws; NUTS answers and agrees with a reference;
 - a NUTS run that misses the bar is retried with more draws, then flagged;
 - simulation-based calibration of NUTS intervals (the method of
@@ -20,10 +21,11 @@ import math
 import numpy as np
 import pytest
 
+from engine.inference.network import network_of
 from engine.run import run
 from engine.scenario.schema import Scenario
 from models.elimination import Eliminator
-from models.graph import Params, Setting
+from models.graph import Graph, Params, Setting
 from tests.support.calibration import (
     BANDS,
     FEW_UNCERTAIN,
@@ -34,55 +36,80 @@ from tests.support.calibration import (
     describe,
     run_cases,
 )
-from tests.support.networks import SMALL_GRAPH, small_scenario, strong_scenario, tailored_reference
+from tests.support.networks import KINDS, small_scenario, strong_scenario, tailored_reference
 
 pytestmark = pytest.mark.nuts
 
 
-def test_pymc_deterministics_equal_elimination():
-    """The compiled model's potential, q and driver_p equal models.elimination on its draws."""
+def _deterministics(model, graph: Graph):
+    """A function of θ (``prob``, ``effect``) giving the model's q, driver_p and potential: its
+    random variables replaced by inputs (``clone_replace``), the data as last set."""
+    import pytensor
+    import pytensor.tensor as pt
+
+    prob, effect = pt.vector("prob"), pt.vector("effect")
+    replace = {model["prob"]: prob}
+    if graph.effect_slots:
+        replace[model["effect"]] = effect
+    outputs = pytensor.clone_replace([model["q"], model["driver_p"], model["evidence"]], replace)
+    return pytensor.function([prob, effect], outputs, on_unused_input="ignore", mode="FAST_COMPILE")
+
+
+def _small_case():
+    setting = Setting(soft={(0, 1): 2.0}, seen={0: True, 1: False}, hard={3: (1,)})
+    spec = small_scenario()
+    return network_of(Scenario.model_validate(spec)), [setting, Setting(do={2: 0}, seen={2: True})]
+
+
+def _kind_case(kind: str):
+    net = network_of(Scenario.model_validate(KINDS[kind]))
+    what_ifs = [w["set"] for w in KINDS[kind]["what_if"].values()]
+    return net, [net.setting(), net.setting([]), *(net.setting(do=do) for do in what_ifs)]
+
+
+@pytest.mark.parametrize(
+    "case", ["small", "states", "tables", "noisy_or", "outcomes_from_binary", "certain"]
+)
+def test_pymc_deterministics_equal_elimination(case):
+    """The PyMC model's q, driver_p and potential log P(e | θ), evaluated at given θ, equal
+    models.elimination's under every setting; ``certain`` takes the fixed numbers' path (0
+    and 1 among them), the others random θ in every slot."""
+    import pymc as pm
+
+    from models.builder import build_model, placeholder_data
     from models.sampler import compiled_network
 
-    graph = SMALL_GRAPH
-    compiled = compiled_network(graph)
-    setting = Setting(soft={0: 2.0}, seen={0: True, 1: False}, hard={3: True})
-    data = {
-        "prob_alpha": np.full(10, 2.0),
-        "prob_beta": np.full(10, 3.0),
-        "prob_fixed": np.full(10, 0.5),
-        "prob_is_fixed": np.zeros(10),
-        "effect_mu": np.zeros(8),
-        "effect_sigma": np.ones(8),
-        "effect_fixed": np.zeros(8),
-        "effect_is_fixed": np.zeros(8),
-        "log_base": np.log([1.0, 2.0, 0.5]),
-        **setting.arrays(graph),
-    }
-    idata = compiled.sample(data, draws=100, tune=100, chains=2, seed=1, target_accept=0.9)
-    post = idata.posterior
-    prob = post["prob"].values.reshape(-1, 10)
-    effect = post["effect"].values.reshape(-1, 8)
-    params = Params(
-        p=prob[:, :4], cause=effect[:, :4], effect=effect[:, 4:], log_base=data["log_base"],
-        if_true=prob[:, 4:7], if_false=prob[:, 7:],
-    )  # fmt: skip
-    answer = Eliminator(graph).prepare(params).marginals(data)
-    np.testing.assert_allclose(answer.outcomes, post["q"].values.reshape(-1, 3), atol=1e-10)
-    np.testing.assert_allclose(answer.drivers, post["driver_p"].values.reshape(-1, 4), atol=1e-10)
-    # the potential is log P(e | θ): evaluate it on one draw, the random variables replaced by
-    # that draw's values
-    import pymc as pm
-    import pytensor
-
-    model = compiled.model
-    with model:
-        pm.set_data({k: v for k, v in data.items() if k in compiled.data_names})
-    (potential,) = model.replace_rvs_by_values([model.potentials[0]])
-    value = pytensor.function(model.value_vars, potential, on_unused_input="ignore")(
-        np.log(prob[0] / (1 - prob[0])), effect[0]
-    )
-    np.testing.assert_allclose(value, answer.log_evidence[0], atol=1e-9)
-    assert compiled_network(graph) is compiled  # compiled once per graph
+    net, settings = _small_case() if case == "small" else _kind_case(case)
+    graph = net.graph
+    if case == "small":  # the very model nutpie samples, compiled once per graph
+        compiled = compiled_network(graph)
+        assert compiled_network(graph) is compiled
+        model = compiled.model
+    else:
+        model = build_model(graph)
+    data = net.prior_data()
+    if case == "certain":
+        params = net.params().batched()
+    else:  # every slot uncertain: θ is what the model reads
+        rng = np.random.default_rng(7)
+        data["prob_is_fixed"] = np.zeros(len(graph.prob_slots))
+        data["effect_is_fixed"] = np.zeros(len(graph.effect_slots))
+        prob = rng.uniform(0.05, 0.95, (3, len(graph.prob_slots)))
+        params = Params(prob, rng.normal(0, 1.5, (3, len(graph.effect_slots))), net.log_base)
+    evaluate = _deterministics(model, graph)
+    prepared = Eliminator(graph).prepare(params)
+    names = placeholder_data(graph)
+    for setting in settings:
+        arrays = setting.arrays(graph)
+        with model:
+            pm.set_data({k: v for k, v in {**data, **arrays}.items() if k in names})
+        answer = prepared.marginals(arrays)
+        for d in range(params.draws):
+            q, driver_p, potential = evaluate(params.prob[d], params.effect[d])
+            close = {"atol": 1e-10, "rtol": 0, "err_msg": f"{case} {setting} draw {d}"}
+            np.testing.assert_allclose(q, answer.outcomes[d], **close)
+            np.testing.assert_allclose(driver_p, answer.drivers[d], **close)
+            np.testing.assert_allclose(potential, answer.log_evidence[d], **close)
 
 
 def test_nuts_agrees_with_a_high_draw_reference_where_prior_draws_fail():

@@ -7,16 +7,20 @@ as a disagreement. The parts:
 - the priors (SPEC §2-3): :data:`PROBABILITY_WORDS`, :data:`EFFECT_WORDS`, :func:`beta_for`,
   :func:`prior_sampler` (draws of every number from its prior), :func:`word_for` (§2's bands);
 - reading a scenario dict (the YAML's values, ``extends`` already merged):
-  :func:`network_from`, :func:`evidence_from`, :func:`timeline_from`;
-- :func:`enumerate_posterior`: the sum over all 2^n driver states in plain NumPy, one state at
-  a time, vectorised over draws of the numbers (every number may be a float or an array): the
-  outcome and driver probabilities, P(evidence), and the joint law of the outcome with each
-  driver and indicator that signposts are made of (SPEC §9);
-- :func:`pgmpy_posterior`: the same network as a pgmpy ``DiscreteBayesianNetwork`` queried with
-  variable elimination (a second, unrelated implementation for fixed numbers);
+  :func:`network_from`, :func:`evidence_from`, :func:`timeline_from` — binary and multi-state
+  drivers, conditions ``X``, ``X=true``, ``X=false``, ``X=s`` wherever a driver is a condition,
+  tables, noisy-OR, ``outcomes_from`` (SPEC §11);
+- :func:`conditional`: P(X = s | its parents) by the formulas of SPEC §4 and §11, written out;
+- :func:`enumerate_posterior`: the sum over every combination of every driver's states in plain
+  NumPy, one row per combination, vectorised over draws of the numbers (every number may be a
+  float or an array): the outcome and driver-state probabilities, P(evidence), and the joint
+  law of the outcome with each driver state and indicator that signposts are made of (SPEC §9);
+- :func:`pgmpy_posterior`: the same network as a pgmpy ``DiscreteBayesianNetwork`` with
+  multi-state ``TabularCPD``s, queried with variable elimination (a second, unrelated sum for
+  fixed numbers; evidence that is not one state is a virtual child);
 - :func:`importance_sampling` and :func:`posterior_mean`: for uncertain numbers, draws from the
   priors weighted by P(evidence | numbers) from :func:`enumerate_posterior`;
-- :func:`mutual_information`: a signpost's bits (SPEC §9).
+- :func:`mutual_information` and :func:`mutual_information_of`: a signpost's bits (SPEC §9).
 """
 
 from __future__ import annotations
@@ -144,30 +148,58 @@ def prior_sampler(size: int, rng: np.random.Generator) -> tuple[Callable, Callab
 
 # --- reading a scenario dict ------------------------------------------------------------------
 
+BINARY = ("false", "true")  # a binary driver's states (SPEC §11.2: `X=false`, `X=true`)
+
+
+def split(key: str) -> tuple[str, str]:
+    """A condition (SPEC §11.2) as (driver, state): ``X=s`` is X in state s, ``X`` alone is a
+    binary driver holding (``X=true``)."""
+    driver, _, state = key.partition("=")
+    return driver, state or "true"
+
 
 @dataclass
 class Network:
-    """The numbers of a scenario (SPEC §4), in the scenario's order.
+    """The numbers of a scenario (SPEC §4, §11), in the scenario's order.
+
+    A condition (the keys of ``causes``, ``effects``, ``noisy_or`` and the first item of an
+    indicator) is written as in the file: ``X``, ``X=true``, ``X=false`` or ``X=s``.
 
     Attributes
     ----------
     p : dict
-        driver -> P(driver holds | none of its causes holds).
+        Every driver, in the scenario's order: a binary driver written with ``p``, P(holds |
+        none of its causes holds); a multi-state driver, {state: its ``p``} (relative chances:
+        divided by their sum, SPEC §11.1); a driver with a table or noisy-OR, None.
     causes : dict
-        child driver -> {parent driver: effect w on the child's log-odds}.
+        driver -> {condition: effect on the log-odds of holding} (binary), or
+        driver -> {state: {condition: effect on that state's log-odds}} (multi-state).
     base : dict
         outcome -> relative weight when no driver holds.
     effects : dict
-        outcome -> {driver: effect v on the outcome's log-odds}.
+        outcome -> {condition: effect v on the outcome's log-odds}.
     indicators : dict
-        indicator -> (driver it signals, P(seen | driver holds), P(seen | it does not)).
+        indicator -> (condition it signals, P(seen | it holds), P(seen | it does not)).
+    states : dict
+        The states of every driver that is not binary, in the file's order.
+    tables : dict
+        driver -> {row: cell}; a row is a tuple of (parent, state), a cell P(holds) (binary) or
+        {state: probability} (multi-state, divided by their sum).
+    noisy_or : dict
+        driver -> (leak, {condition: P(it alone makes the driver hold)}).
+    outcomes_from : str or None
+        The driver whose states are the outcomes (SPEC §11.5).
     """
 
-    p: dict[str, Value]
-    causes: dict[str, dict[str, Value]]
+    p: dict[str, Any]
+    causes: dict[str, dict[str, Any]]
     base: dict[str, float]
     effects: dict[str, dict[str, Value]]
     indicators: dict[str, tuple[str, Value, Value]] = field(default_factory=dict)
+    states: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    tables: dict[str, dict[tuple[tuple[str, str], ...], Any]] = field(default_factory=dict)
+    noisy_or: dict[str, tuple[Value, dict[str, Value]]] = field(default_factory=dict)
+    outcomes_from: str | None = None
 
     @property
     def drivers(self) -> list[str]:
@@ -177,14 +209,70 @@ class Network:
     def outcomes(self) -> list[str]:
         return list(self.base)
 
+    def states_of(self, driver: str) -> tuple[str, ...]:
+        return self.states.get(driver, BINARY)
+
+    def binary(self, driver: str) -> bool:
+        return driver not in self.states
+
+    def reported(self) -> list[tuple[str, str, str]]:
+        """(key, driver, state) of what a result reports of the drivers (SPEC §11.6): ``X``
+        (it holds) for a binary driver, ``X=s`` for every state of a multi-state one."""
+        keys = []
+        for d in self.drivers:
+            if self.binary(d):
+                keys.append((d, d, "true"))
+            else:
+                keys += [(f"{d}={s}", d, s) for s in self.states[d]]
+        return keys
+
+    def parents(self, driver: str) -> list[str]:
+        """The drivers named in a driver's conditions or table rows, in the scenario's order."""
+        if driver in self.tables:
+            named = {q for row in self.tables[driver] for q, _ in row}
+        elif driver in self.noisy_or:
+            named = {split(c)[0] for c in self.noisy_or[driver][1]}
+        elif self.binary(driver):
+            named = {split(c)[0] for c in self.causes[driver]}
+        else:
+            named = {split(c)[0] for effects in self.causes[driver].values() for c in effects}
+        return [d for d in self.drivers if d in named]
+
+    def outcome_parents(self) -> list[str]:
+        if self.outcomes_from is not None:
+            return [self.outcomes_from]
+        named = {split(c)[0] for effects in self.effects.values() for c in effects}
+        return [d for d in self.drivers if d in named]
+
 
 @dataclass
 class Evidence:
-    """Hard evidence on drivers and indicators, and soft evidence (likelihood ratios)."""
+    """Hard evidence on drivers and indicators, and soft evidence (likelihood ratios).
 
-    hard: dict[str, bool] = field(default_factory=dict)  # driver -> observed
+    ``hard`` maps the ``driver`` an item names to what it observed: ``X`` to ``True``/``False``
+    (binary) or a state id, ``X=s`` to ``True`` (X is in s) or ``False`` (X is not in s).
+    ``soft`` holds (condition, ratio) pairs, which may repeat.
+    """
+
+    hard: dict[str, bool | str] = field(default_factory=dict)
     seen: dict[str, bool] = field(default_factory=dict)  # indicator -> observed
-    soft: list[tuple[str, float]] = field(default_factory=list)  # (driver, ratio), may repeat
+    soft: list[tuple[str, float]] = field(default_factory=list)
+
+    def kept(self, net: Network) -> dict[str, set[str]]:
+        """driver -> the states its hard evidence leaves possible (items on one driver meet)."""
+        kept: dict[str, set[str]] = {}
+        for key, observed in self.hard.items():
+            driver, state = key.partition("=")[::2]
+            states = set(net.states_of(driver))
+            if not state:
+                if isinstance(observed, bool):
+                    allowed = {"true" if observed else "false"}
+                else:
+                    allowed = {observed}
+            else:
+                allowed = {state} if observed else states - {state}
+            kept[driver] = kept.get(driver, states) & allowed
+        return kept
 
 
 @dataclass
@@ -196,18 +284,54 @@ class Expected:
     outcomes : dict
         P(Y = k | e) per outcome.
     drivers : dict
-        P(driver holds | e) per driver.
+        What a result reports (SPEC §11.6): P(X holds | e) under ``X`` for a binary driver,
+        P(X = s | e) under ``X=s`` for each state of a multi-state one.
     evidence : float or array
         P(e | numbers) in the (possibly intervened) network.
     joint : dict
-        For every driver X, P(Y = k, X holds | e); for every indicator I, P(Y = k, I seen | e):
-        item -> outcome -> probability (SPEC §9's joint law of the outcome and an item).
+        P(Y = k, item | e): item -> outcome -> probability (SPEC §9's joint law of the outcome
+        and an item), for every condition ``X=s`` (binary drivers: ``X=false``, ``X=true`` and
+        ``X``, the same as ``X=true``) and every indicator (seen).
+    states : dict
+        driver -> state -> P(X = s | e), every driver (binary: ``false``, ``true``).
     """
 
     outcomes: dict[str, Value]
     drivers: dict[str, Value]
     evidence: Value
     joint: dict[str, dict[str, Value]] = field(default_factory=dict)
+    states: dict[str, dict[str, Value]] = field(default_factory=dict)
+
+
+def _driver_numbers(name: str, driver: Mapping, net: Network, probability, effect) -> None:
+    """Read one driver into ``net`` (its numbers drawn in the file's order)."""
+    states = driver.get("states")
+    if states:
+        net.states[name] = tuple(states)
+    if driver.get("table") is not None:
+        net.p[name], net.causes[name] = None, {}
+        rows = {}
+        for key, cell in driver["table"].items():
+            row = tuple(split(condition) for condition in key.split())
+            if states:
+                rows[row] = {s: probability(v) for s, v in cell.items()}
+            else:
+                rows[row] = probability(cell)
+        net.tables[name] = rows
+    elif driver.get("noisy_or") is not None:
+        net.p[name], net.causes[name] = None, {}
+        written = {c: probability(v) for c, v in driver["noisy_or"].items()}
+        leak = written.pop("leak", 0.0)  # SPEC §11.4: no leak written is a leak of 0
+        net.noisy_or[name] = (leak, written)
+    elif states:
+        net.p[name], net.causes[name] = {}, {}
+        for s, state in states.items():
+            net.p[name][s] = probability(state["p"])
+            written = state.get("causes") or {}
+            net.causes[name][s] = {c: effect(w) for c, w in written.items()}
+    else:
+        net.p[name] = probability(driver["p"])
+        net.causes[name] = {c: effect(w) for c, w in (driver.get("causes") or {}).items()}
 
 
 def network_from(
@@ -218,22 +342,28 @@ def network_from(
     """The numbers of a scenario dict; ``probability``/``effect`` turn what is written into values.
 
     The defaults accept fixed numbers only; :func:`prior_sampler` gives draws from the priors.
-    Draws are taken in the scenario's order: drivers' ``p`` and causes, then outcome effects,
-    then indicators.
+    Draws are taken in the scenario's order: each driver's numbers (``p`` and causes; its
+    states' ``p`` and causes; its table's cells row by row; its noisy-OR values), then outcome
+    effects, then indicators.
     """
-    p, causes = {}, {}
+    net = Network(p={}, causes={}, base={}, effects={})
     for name, driver in spec["drivers"].items():
-        p[name] = probability(driver["p"])
-        causes[name] = {parent: effect(w) for parent, w in (driver.get("causes") or {}).items()}
-    base, effects = {}, {}
-    for name, outcome in spec["outcomes"].items():
-        base[name] = float(outcome.get("base", 1.0))
-        effects[name] = {d: effect(v) for d, v in (outcome.get("drivers") or {}).items()}
-    indicators = {
+        _driver_numbers(name, driver, net, probability, effect)
+    source = spec.get("outcomes_from")
+    if source is not None:  # SPEC §11.5: a binary driver's outcomes are true, then false
+        net.outcomes_from = source
+        ids = net.states[source] if source in net.states else ("true", "false")
+        net.base = {k: 1.0 for k in ids}
+        net.effects = {k: {} for k in ids}
+    else:
+        for name, outcome in spec["outcomes"].items():
+            net.base[name] = float(outcome.get("base", 1.0))
+            net.effects[name] = {c: effect(v) for c, v in (outcome.get("drivers") or {}).items()}
+    net.indicators = {
         name: (item["signals"], probability(item["if_true"]), probability(item["if_false"]))
         for name, item in (spec.get("indicators") or {}).items()
     }
-    return Network(p, causes, base, effects, indicators)
+    return net
 
 
 def evidence_from(spec: Mapping[str, Any], names: list[str] | None = None) -> Evidence:
@@ -245,7 +375,7 @@ def evidence_from(spec: Mapping[str, Any], names: list[str] | None = None) -> Ev
         if "indicator" in item:
             evidence.seen[item["indicator"]] = bool(item["observed"])
         elif "observed" in item:
-            evidence.hard[item["driver"]] = bool(item["observed"])
+            evidence.hard[item["driver"]] = item["observed"]
         else:
             evidence.soft.append((item["driver"], float(item["likelihood_ratio"])))
     return evidence
@@ -273,7 +403,11 @@ def timeline_from(spec: Mapping[str, Any]) -> list[tuple[dt.date, list[str]]]:
     ]
 
 
-# --- enumeration ------------------------------------------------------------------------------
+# --- the model's conditional probabilities (SPEC §4, §11) -------------------------------------
+#
+# Every per-combination quantity is an array (C, 1) or (C, S): one row per combination of the
+# drivers' states (``column[d]`` holds driver d's state in each row), one column per draw of the
+# numbers (a single column when every number is a plain float).
 
 
 def sigmoid(x: Value) -> Value:
@@ -284,69 +418,181 @@ def logit(p: Value) -> Value:
     return np.log(p) - np.log1p(-p)
 
 
-def enumerate_posterior(
-    net: Network, evidence: Evidence, do: Mapping[str, bool] | None = None
-) -> Expected:
-    """P(Y = k | e), P(D = 1 | e), P(e) and the joint laws, summing every driver state (SPEC §4).
+def _number(x: Value) -> np.ndarray:
+    """A number or an array of draws as a (1, 1) or (1, S) array."""
+    return np.asarray(x, float).reshape(1, -1)
 
-    ``do`` is an intervention: each driver it names is fixed to its value with its causes cut,
-    and hard evidence on it is set aside; all other evidence applies.
+
+def holds(column: Mapping[str, np.ndarray], condition: str) -> np.ndarray:
+    """(C, 1): 1.0 where the condition holds (SPEC §11.2), else 0.0."""
+    driver, state = split(condition)
+    return (column[driver] == state).astype(float)[:, None]
+
+
+def conditional(
+    net: Network, driver: str, column: Mapping[str, np.ndarray], size: int
+) -> dict[str, np.ndarray]:
+    """state -> P(driver = state | its parents' states in each of the ``size`` rows of
+    ``column``): the formulas of SPEC §4 and §11.1, §11.3, §11.4, written out."""
+    states = net.states_of(driver)
+    ones = np.ones((size, 1))
+    if driver in net.tables:
+        chance = {s: 0.0 * ones for s in states}
+        for row, cell in net.tables[driver].items():
+            here = np.prod([holds(column, f"{q}={s}") for q, s in row], axis=0)
+            if net.binary(driver):
+                cells = {"true": _number(cell), "false": 1.0 - _number(cell)}
+            else:
+                total = sum(_number(v) for v in cell.values())
+                cells = {s: _number(cell[s]) / total for s in states}
+            for s in states:
+                chance[s] = chance[s] + here * cells[s]
+        return chance
+    if driver in net.noisy_or:
+        leak, causes = net.noisy_or[driver]
+        none = (1.0 - _number(leak)) * ones  # P(no cause and not the leak makes it hold)
+        for condition, p in causes.items():
+            none = none * (1.0 - _number(p) * holds(column, condition))
+        return {"false": none, "true": 1.0 - none}
+    if net.binary(driver):  # P(holds) = p e^x / (p e^x + 1 - p) = sigmoid(logit p + x)
+        pushed = sum((_number(w) * holds(column, c) for c, w in net.causes[driver].items()), 0.0)
+        weight = {"false": (1.0 - _number(net.p[driver])) * ones,
+                  "true": _number(net.p[driver]) * np.exp(pushed) * ones}  # fmt: skip
+    else:
+        weight = {}
+        for s in states:
+            pushed = sum(
+                (_number(w) * holds(column, c) for c, w in net.causes[driver][s].items()), 0.0
+            )
+            weight[s] = _number(net.p[driver][s]) * np.exp(pushed) * ones
+    total = sum(weight.values())
+    return {s: weight[s] / total for s in states}
+
+
+def outcome_chances(net: Network, column: Mapping[str, np.ndarray], size: int) -> dict:
+    """outcome -> P(Y = k | the drivers' states in each row) (SPEC §4, §11.5)."""
+    if net.outcomes_from is not None:
+        return {k: holds(column, f"{net.outcomes_from}={k}") for k in net.outcomes}
+    scores = {}
+    for k in net.outcomes:
+        pushed = sum((_number(v) * holds(column, c) for c, v in net.effects[k].items()), 0.0)
+        scores[k] = net.base[k] * np.exp(pushed) * np.ones((size, 1))
+    total = sum(scores.values())
+    return {k: score / total for k, score in scores.items()}
+
+
+def seen_chance(net: Network, indicator: str, column: Mapping[str, np.ndarray]) -> np.ndarray:
+    """(C, ·): P(indicator seen | the drivers' states in each row)."""
+    condition, if_true, if_false = net.indicators[indicator]
+    on = holds(column, condition)
+    return on * _number(if_true) + (1.0 - on) * _number(if_false)
+
+
+def grid(net: Network, drivers: list[str]) -> tuple[dict[str, np.ndarray], int]:
+    """Every combination of the drivers' states (the last driver fastest), as columns."""
+    combinations = list(itertools.product(*(net.states_of(d) for d in drivers)))
+    column = {d: np.array([c[i] for c in combinations]) for i, d in enumerate(drivers)}
+    return column, len(combinations)
+
+
+# --- enumeration ------------------------------------------------------------------------------
+
+
+def _state_named(value: bool | str) -> str:
+    """The state a what-if's value names: ``true``/``false`` for a binary driver, a state id."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def _all_plain(net: Network) -> bool:
+    """Whether every number is a plain float (then the answers are floats too)."""
+    values: list = list(net.effects.values()) + list(net.causes.values())
+    values += [net.p[d] for d in net.drivers] + list(net.indicators.values())
+    values += list(net.tables.values()) + list(net.noisy_or.values())
+
+    def plain(v) -> bool:
+        if isinstance(v, dict):
+            return all(plain(x) for x in v.values())
+        if isinstance(v, tuple | list):
+            return all(plain(x) for x in v)
+        return v is None or isinstance(v, str) or np.ndim(v) == 0
+
+    return all(plain(v) for v in values)
+
+
+def enumerate_posterior(
+    net: Network, evidence: Evidence, do: Mapping[str, bool | str] | None = None
+) -> Expected:
+    """P(Y = k | e), P(X = s | e), P(e) and the joint laws, summing every combination of every
+    driver's states (SPEC §4, §11).
+
+    ``do`` is an intervention: each driver it names is fixed to its value (``true``/``false``
+    or a state id) with its causes cut, and hard evidence on it is set aside; all other
+    evidence applies.
     """
-    do = dict(do or {})
-    drivers, outcomes = net.drivers, net.outcomes
-    total: Value = 0.0
-    joint = {k: 0.0 for k in outcomes}
-    holds = {d: 0.0 for d in drivers}
-    with_item = {item: {k: 0.0 for k in outcomes} for item in [*drivers, *net.indicators]}
-    for bits in itertools.product((0, 1), repeat=len(drivers)):
-        state = dict(zip(drivers, bits))
-        if any(state[d] != int(v) for d, v in do.items()):
+    do = {d: _state_named(v) for d, v in (do or {}).items()}
+    column, size = grid(net, net.drivers)
+    weight = np.ones((size, 1))  # P(combination, e) for each row, each draw
+    for d in net.drivers:
+        if d in do:
+            weight = weight * holds(column, f"{d}={do[d]}")
             continue
-        if any(state[d] != int(v) for d, v in evidence.hard.items() if d not in do):
-            continue
-        weight: Value = 1.0
-        for d in drivers:
-            if d in do:
-                continue
-            x = logit(net.p[d]) + sum(w * state[parent] for parent, w in net.causes[d].items())
-            prob = sigmoid(x)
-            weight = weight * (prob if state[d] else 1.0 - prob)
-        for d, ratio in evidence.soft:
-            if state[d]:
-                weight = weight * ratio
-        for name, observed in evidence.seen.items():
-            driver, if_true, if_false = net.indicators[name]
-            p_seen = if_true if state[driver] else if_false
-            weight = weight * (p_seen if observed else 1.0 - p_seen)
-        scores = {
-            k: net.base[k] * np.exp(sum(v * state[d] for d, v in net.effects[k].items()))
-            for k in outcomes
-        }
-        norm = sum(scores.values())
-        total = total + weight
-        share = {k: weight * scores[k] / norm for k in outcomes}  # P(Y = k, state, e)
-        for k in outcomes:
-            joint[k] = joint[k] + share[k]
-        for d in drivers:
-            if state[d]:
-                holds[d] = holds[d] + weight
-                for k in outcomes:
-                    with_item[d][k] = with_item[d][k] + share[k]
-        for name, (driver, if_true, if_false) in net.indicators.items():
-            p_seen = if_true if state[driver] else if_false
-            for k in outcomes:
-                with_item[name][k] = with_item[name][k] + share[k] * p_seen
+        chance = conditional(net, d, column, size)
+        weight = weight * sum(holds(column, f"{d}={s}") * chance[s] for s in net.states_of(d))
+    for d, kept in evidence.kept(net).items():
+        if d not in do:
+            weight = weight * np.isin(column[d], list(kept)).astype(float)[:, None]
+    for condition, ratio in evidence.soft:
+        weight = weight * (1.0 + (ratio - 1.0) * holds(column, condition))
+    for name, observed in evidence.seen.items():
+        seen = seen_chance(net, name, column)
+        weight = weight * (seen if observed else 1.0 - seen)
+    share = {k: weight * y for k, y in outcome_chances(net, column, size).items()}
+    total = weight.sum(axis=0)
+    plain = _all_plain(net)
+
+    def out(x: np.ndarray) -> Value:
+        with np.errstate(invalid="ignore"):  # evidence that cannot hold: P(e) = 0, all NaN
+            x = x.sum(axis=0) / total
+        return float(x[0]) if plain else x
+
+    states, joint = {}, {}
+    for d in net.drivers:
+        states[d] = {}
+        for s in net.states_of(d):
+            here = holds(column, f"{d}={s}")
+            states[d][s] = out(weight * here)
+            joint[f"{d}={s}"] = {k: out(share[k] * here) for k in net.outcomes}
+        if net.binary(d):
+            joint[d] = joint[f"{d}=true"]
+    for name in net.indicators:
+        seen = seen_chance(net, name, column)
+        joint[name] = {k: out(share[k] * seen) for k in net.outcomes}
     return Expected(
-        outcomes={k: joint[k] / total for k in outcomes},
-        drivers={d: holds[d] / total for d in drivers},
-        evidence=total,
-        joint={item: {k: v / total for k, v in row.items()} for item, row in with_item.items()},
+        outcomes={k: out(share[k]) for k in net.outcomes},
+        drivers={key: states[d][s] for key, d, s in net.reported()},
+        evidence=float(total[0]) if plain else total,
+        joint=joint,
+        states=states,
     )
+
+
+def probability_of(expected: Expected, condition: str) -> Value:
+    """P(condition | e) for ``X``, ``X=true``, ``X=false`` or ``X=s`` (what an expectation on
+    a driver bounds, SPEC §5, §11.2)."""
+    driver, state = split(condition)
+    return expected.states[driver][state]
 
 
 def mutual_information(joint_true: np.ndarray, outcome: np.ndarray) -> float:
     """I(Y; X) in bits from P(Y = k, X = true) and P(Y = k), one entry per outcome (SPEC §9)."""
-    table = np.clip(np.stack([outcome - joint_true, joint_true]), 0, None)
+    return mutual_information_of(np.stack([outcome - joint_true, joint_true]))
+
+
+def mutual_information_of(table: np.ndarray) -> float:
+    """I(Y; X) in bits from the table P(X = s, Y = k), one row per state of X (SPEC §9, §11.6)."""
+    table = np.clip(np.asarray(table, float), 0, None)
     px, py = table.sum(1, keepdims=True), table.sum(0, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         return float(np.nansum(np.where(table > 0, table * np.log2(table / (px * py)), 0)))
@@ -357,99 +603,121 @@ def mutual_information(joint_true: np.ndarray, outcome: np.ndarray) -> float:
 _OUTCOME = "__outcome__"
 
 
-def pgmpy_model(net: Network, evidence: Evidence, do: Mapping[str, bool] | None = None):
+def _fixed_column(x: np.ndarray, size: int) -> np.ndarray:
+    x = np.broadcast_to(x, (size, x.shape[1]))
+    if x.shape[1] != 1:
+        raise ValueError("pgmpy takes fixed numbers only")
+    return x[:, 0]
+
+
+def _cpd(net: Network, variable: str, states, parents: list[str], chance: dict):
+    """A ``TabularCPD`` of ``variable`` (its ``states``) from P(state | each parent combination)."""
+    from pgmpy.factors.discrete import TabularCPD
+
+    size = math.prod(len(net.states_of(q)) for q in parents)
+    values = np.array([_fixed_column(chance[s], size) for s in states])
+    names = {variable: list(states), **{q: list(net.states_of(q)) for q in parents}}
+    return TabularCPD(
+        variable, len(states), values, evidence=parents or None,
+        evidence_card=[len(net.states_of(q)) for q in parents] or None, state_names=names,
+    )  # fmt: skip
+
+
+def _virtual(net: Network, model, node: str, driver: str, chance: Mapping[str, float]):
+    """A virtual child of ``driver``, observed in its state 1: P(1 | X = s) = chance[s]."""
+    model.add_edge(driver, node)
+    column, _ = grid(net, [driver])
+    one = np.array([[float(chance[s])] for s in column[driver]])
+    return _cpd(net, node, (0, 1), [driver], {0: 1.0 - one, 1: one})
+
+
+def pgmpy_model(net: Network, evidence: Evidence, do: Mapping[str, bool | str] | None = None):
     """The network as a pgmpy ``DiscreteBayesianNetwork`` and the evidence to query it with.
 
-    Drivers, the outcome, the observed indicators and one virtual node per soft report are
-    nodes; a soft report with ratio r is a child of its driver with P(report | holds) and
-    P(report | not) proportional to r and 1, observed. An intervened driver loses its parents
-    and gets a point-mass CPD; hard evidence on it is dropped. Returns ``(model, observed)``.
+    Every driver is a node with its states; so is the outcome (unless ``outcomes_from``: then
+    the outcome is that driver). Hard evidence that leaves one state is pgmpy evidence; hard
+    evidence that rules states out (``X=s`` observed false), each observed indicator and each
+    soft report are virtual children, observed: P(1 | X) is 1 on the states kept (0 else), the
+    indicator's chance of being seen (or not seen), or proportional to the report's ratio r on
+    the states its condition names (1 else). An intervened driver loses its parents and gets a
+    point-mass CPD; hard evidence on it is dropped. Returns ``(model, observed)``.
     """
-    from pgmpy.factors.discrete import TabularCPD
     from pgmpy.models import DiscreteBayesianNetwork
 
-    do = dict(do or {})
+    do = {d: _state_named(v) for d, v in (do or {}).items()}
     model = DiscreteBayesianNetwork()
     model.add_nodes_from(net.drivers)
-    model.add_node(_OUTCOME)
     cpds = []
     for d in net.drivers:
+        states = net.states_of(d)
         if d in do:
-            on = float(do[d])
-            cpds.append(TabularCPD(d, 2, [[1.0 - on], [on]]))
+            point = {s: np.array([[float(s == do[d])]]) for s in states}
+            cpds.append(_cpd(net, d, states, [], point))
             continue
-        parents = list(net.causes[d])
-        model.add_edges_from((parent, d) for parent in parents)
-        columns = []
-        for bits in itertools.product((0, 1), repeat=len(parents)):  # last parent fastest
-            x = logit(net.p[d]) + sum(net.causes[d][q] * b for q, b in zip(parents, bits))
-            columns.append(float(sigmoid(x)))
-        on = np.array(columns)
-        cpds.append(
-            TabularCPD(d, 2, np.vstack([1.0 - on, on]), evidence=parents or None,
-                       evidence_card=[2] * len(parents) or None)
-        )  # fmt: skip
-    pushed = {d for effects in net.effects.values() for d in effects}
-    parents = [d for d in net.drivers if d in pushed]
-    model.add_edges_from((d, _OUTCOME) for d in parents)
-    columns = []
-    for bits in itertools.product((0, 1), repeat=len(parents)):
-        state = dict(zip(parents, bits))
-        scores = np.array(
-            [
-                net.base[k] * math.exp(sum(float(v) * state[d] for d, v in net.effects[k].items()))
-                for k in net.outcomes
-            ]
-        )
-        columns.append(scores / scores.sum())
-    cpds.append(
-        TabularCPD(_OUTCOME, len(net.outcomes), np.array(columns).T,
-                   evidence=parents or None, evidence_card=[2] * len(parents) or None)
-    )  # fmt: skip
-    observed = {d: int(v) for d, v in evidence.hard.items() if d not in do}
+        parents = net.parents(d)
+        model.add_edges_from((q, d) for q in parents)
+        column, size = grid(net, parents)
+        cpds.append(_cpd(net, d, states, parents, conditional(net, d, column, size)))
+    if net.outcomes_from is None:
+        parents = net.outcome_parents()
+        model.add_node(_OUTCOME)
+        model.add_edges_from((d, _OUTCOME) for d in parents)
+        column, size = grid(net, parents)
+        chances = outcome_chances(net, column, size)
+        cpds.append(_cpd(net, _OUTCOME, net.outcomes, parents, chances))
+    observed: dict[str, Any] = {}
+    for d, kept in evidence.kept(net).items():
+        if d in do:
+            continue
+        if len(kept) == 1:
+            observed[d] = next(iter(kept))
+        else:
+            chance = {s: float(s in kept) for s in net.states_of(d)}
+            cpds.append(_virtual(net, model, f"__kept_{d}", d, chance))
+            observed[f"__kept_{d}"] = 1
     for name, seen in evidence.seen.items():
-        driver, if_true, if_false = net.indicators[name]
-        node = f"__indicator_{name}"
-        model.add_edge(driver, node)
-        cpds.append(
-            TabularCPD(node, 2, [[1 - float(if_false), 1 - float(if_true)],
-                                 [float(if_false), float(if_true)]],
-                       evidence=[driver], evidence_card=[2])
-        )  # fmt: skip
-        observed[node] = int(seen)
-    for i, (driver, ratio) in enumerate(evidence.soft):
-        node = f"__report_{i}"
+        condition, if_true, if_false = net.indicators[name]
+        driver, state = split(condition)
+        on, off = (float(if_true), float(if_false)) if seen else (1 - if_true, 1 - if_false)
+        chance = {s: on if s == state else off for s in net.states_of(driver)}
+        cpds.append(_virtual(net, model, f"__indicator_{name}", driver, chance))
+        observed[f"__indicator_{name}"] = 1
+    for i, (condition, ratio) in enumerate(evidence.soft):
+        driver, state = split(condition)
         scale = 0.5 / max(1.0, ratio)  # any constant works: only the ratio matters
-        model.add_edge(driver, node)
-        cpds.append(
-            TabularCPD(node, 2, [[1 - scale, 1 - scale * ratio], [scale, scale * ratio]],
-                       evidence=[driver], evidence_card=[2])
-        )  # fmt: skip
-        observed[node] = 1
+        chance = {s: scale * (ratio if s == state else 1.0) for s in net.states_of(driver)}
+        cpds.append(_virtual(net, model, f"__report_{i}", driver, chance))
+        observed[f"__report_{i}"] = 1
     model.add_cpds(*cpds)
     assert model.check_model()
     return model, observed
 
 
 def pgmpy_posterior(
-    net: Network, evidence: Evidence, do: Mapping[str, bool] | None = None
+    net: Network, evidence: Evidence, do: Mapping[str, bool | str] | None = None
 ) -> Expected:
-    """P(Y = k | e) and P(D = 1 | e) by pgmpy's variable elimination (fixed numbers only)."""
+    """P(Y = k | e) and P(X = s | e) by pgmpy's variable elimination (fixed numbers only)."""
     from pgmpy.inference import VariableElimination
 
     model, observed = pgmpy_model(net, evidence, do)
     infer = VariableElimination(model)
-    outcome = infer.query([_OUTCOME], evidence=observed, show_progress=False).values
-    drivers = {}
-    for d in net.drivers:
-        if d in observed:
-            drivers[d] = float(observed[d])
-        else:
-            drivers[d] = float(infer.query([d], evidence=observed, show_progress=False).values[1])
+
+    def distribution(node: str, states) -> dict[str, float]:
+        if node in observed:
+            return {s: float(s == observed[node]) for s in states}
+        factor = infer.query([node], evidence=observed, show_progress=False)
+        return {s: float(factor.get_value(**{node: s})) for s in states}
+
+    states = {d: distribution(d, net.states_of(d)) for d in net.drivers}
+    if net.outcomes_from is None:
+        outcomes = distribution(_OUTCOME, net.outcomes)
+    else:
+        outcomes = {k: states[net.outcomes_from][k] for k in net.outcomes}
     return Expected(
-        outcomes={k: float(p) for k, p in zip(net.outcomes, outcome)},
-        drivers=drivers,
+        outcomes=outcomes,
+        drivers={key: states[d][s] for key, d, s in net.reported()},
         evidence=float("nan"),
+        states=states,
     )
 
 
@@ -496,7 +764,8 @@ def effective_size(weights: np.ndarray) -> float:
 
 @dataclass
 class Sampled:
-    """Importance-sampling answers: an :class:`Estimate` per outcome and driver, and the ESS."""
+    """Importance-sampling answers: an :class:`Estimate` per outcome and reported driver key
+    (SPEC §11.6), and the ESS."""
 
     outcomes: dict[str, Estimate]
     drivers: dict[str, Estimate]
@@ -506,7 +775,7 @@ class Sampled:
 def importance_sampling(
     spec: Mapping[str, Any],
     evidence: Evidence,
-    do: Mapping[str, bool] | None = None,
+    do: Mapping[str, bool | str] | None = None,
     *,
     size: int = 20_000,
     seed: int = 0,
