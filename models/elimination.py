@@ -264,7 +264,9 @@ class _Chunk:
         keep = graph.outcome_drivers
         k = len(graph.outcomes)
         factors, _, joint = self.joint(eliminator, data)
-        total = joint.sum(axis=0)
+        # a draw under which the evidence cannot hold carries no weight: divide by 1, not by 0,
+        # so that its 0 · NaN never spoils the average
+        total = np.where(joint.sum(axis=0) > 0, joint.sum(axis=0), 1.0)
         weighted = joint[:, None, :] * self.outcome_table / total  # P(states, Y = k | e, θ)
         out = np.empty((graph.total_states, k, self.size))
         by_axis = weighted.reshape(*(graph.sizes[j] for j in keep), k, self.size)

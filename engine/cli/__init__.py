@@ -79,6 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version, or a usage error argparse already printed
         return exc.code if isinstance(exc.code, int) else BAD_INPUT
     debug = args.debug or bool(os.environ.get("SIGNPOST_DEBUG"))
+    if not debug:  # an error a library meets while tearing itself down (Dask's client at
+        sys.unraisablehook = _quiet  # exit after Ctrl-C) is not the user's business either
     with warnings.catch_warnings():
         if not debug:  # a library's notices (deprecations, refactors) are not the user's business
             warnings.simplefilter("ignore")
@@ -97,6 +99,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return BAD_INPUT
             print(internal_error(exc), file=sys.stderr)
             return INTERNAL
+
+
+def _quiet(unraisable) -> None:
+    """Python's hook for exceptions nothing can catch (raised in ``__del__``, at exit)."""
 
 
 def internal_error(exc: BaseException) -> str:

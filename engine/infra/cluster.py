@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -160,9 +161,12 @@ def _sigint_ignored() -> Iterator[None]:
 
 def dask_setup(worker) -> None:
     """Dask's preload hook, run in each LocalCluster worker as it starts: ignore Ctrl-C (this
-    process stops the workers), also in a worker started after the batch began."""
+    process stops the workers), also in a worker started after the batch began; and keep quiet
+    about what Dask's own objects meet while the worker is torn down (a client's ``__del__``
+    once its event loop is closed), as the command itself does."""
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.unraisablehook = lambda unraisable: None
 
 
 def _check_workers(client, executor: Executor) -> None:

@@ -30,7 +30,7 @@ def check(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
         states = [s for s in mapping(item, "states") if isinstance(s, str)]
         for row, cells in mapping(item, "table").items():
             path = ("drivers", driver, "table", row)
-            if not states and isinstance(cells, dict):
+            if not states and isinstance(cells, dict) and not _is_probability(cells):
                 message = f"`{driver}` is binary: its row is one probability, P(it holds)"
                 hint = "write the probability itself, like `0.7` or `likely`"
                 yield issue(CODE, message, hint, where, path)
@@ -45,3 +45,8 @@ def check(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
                     message = f"row `{row}` leaves out {names}"
                     hint = "give every state of the driver a probability (0 is allowed)"
                     yield issue(CODE, message, hint, where, path, key=True)
+
+
+def _is_probability(value: dict) -> bool:
+    """``{range: [lo, hi]}`` or ``{beta: [a, b]}``: one probability written as a mapping."""
+    return len(value) == 1 and next(iter(value)) in ("range", "beta")
