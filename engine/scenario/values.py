@@ -168,18 +168,19 @@ def effect_prior(spec: float | str | dict) -> EffectPrior:
     return NormalPrior(float(mu), float(sigma), written=f"Normal({mu:g}, {sigma:g})")
 
 
+EVEN_BAND = next(
+    i for i, (words, _, _) in enumerate(PROBABILITY_BANDS) if "roughly even chance" in words
+)
+
+
 def word_for(p: float) -> str:
-    """The ICD 203 word for a probability: the first word of the band it falls in (SPEC §2)."""
-    if p < 0.05:
-        return "almost no chance"
-    if p < 0.20:
-        return "very unlikely"
-    if p < 0.45:
-        return "unlikely"
-    if p <= 0.55:
-        return "roughly even chance"
-    if p <= 0.80:
-        return "likely"
-    if p <= 0.95:
-        return "very likely"
-    return "almost certain"
+    """The ICD 203 word for a probability: the first word of the band it falls in (SPEC §2).
+
+    The bands are :data:`PROBABILITY_BANDS`; the lowest has no lower edge and the highest no
+    upper one. Below the even band a band's upper edge is exclusive (p < 0.05 is almost no
+    chance), from the even band on it is inclusive (0.55 is still roughly even chance).
+    """
+    for index, (words, _, hi) in enumerate(PROBABILITY_BANDS[:-1]):
+        if p < hi or (index >= EVEN_BAND and p == hi):
+            return words[0]
+    return PROBABILITY_BANDS[-1][0][0]

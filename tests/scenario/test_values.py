@@ -126,3 +126,12 @@ def test_effect_numbers_and_odds_ratios():
 )
 def test_word_for_bands_at_the_exact_edges(p, word):
     assert word_for(p) == word
+
+
+def test_word_for_equals_the_references_bands_everywhere():
+    """``word_for`` reads the table; the reference writes SPEC §2's edges out by hand."""
+    from tests.support import reference
+
+    edges = [hi for _, _, hi in PROBABILITY_BANDS]
+    grid = [i / 2000 for i in range(2001)] + [e + d for e in edges for d in (-1e-12, 0, 1e-12)]
+    assert [word_for(p) for p in grid] == [reference.word_for(p) for p in grid]
