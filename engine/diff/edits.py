@@ -41,16 +41,14 @@ from typing import Any
 from engine.scenario.issues import ScenarioIssue
 from engine.scenario.merge import MergedDocument
 from engine.scenario.schema import Documented, Scenario
+from engine.scenario.sections import COMPARED, NOT_EVALUATED
 from engine.scenario.source import SourceMap
 from engine.scenario.values import normalise_word
 
-SECTIONS = ("drivers", "outcomes", "indicators", "evidence")
 DOC_FIELDS = frozenset(Documented.model_fields) | {"label"}
 # Fields whose value is a mapping of driver id -> effect: one leaf per key.
 PER_KEY = {("drivers", "causes"), ("outcomes", "drivers")}
 DEFAULTS = {("outcomes", "base"): 1}
-# Keys of the evaluated mapping that do not change the main result, or may name removed ids.
-NOT_EVALUATED = ("what_if", "expect")
 KIND_ORDER = {"removed": 0, "changed": 1, "added": 2}
 
 
@@ -166,7 +164,7 @@ def _field(item: dict[str, Any], section: str, name: str) -> Any:
 def leaf_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     """Every key path under the compared sections whose value differs, in file order."""
     changes = []
-    for section in SECTIONS:
+    for section in COMPARED:
         before, after = _items(old, section), _items(new, section)
         for name in [*before, *(n for n in after if n not in before)]:
             path = (section, name)
@@ -369,7 +367,7 @@ def _anchor_rank(changes: list[Change], whole: dict[Path_, int]):
 
     def rank(i: int) -> tuple:
         is_whole = whole.get(changes[i].path) == i
-        return (not is_whole, SECTIONS.index(changes[i].path[0]), i)
+        return (not is_whole, COMPARED.index(changes[i].path[0]), i)
 
     return rank
 

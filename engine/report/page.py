@@ -33,6 +33,7 @@ from engine.report.templating import render_html, render_markdown
 from engine.run.result import Result
 from engine.scenario.methods import METHODS
 from engine.scenario.schema import Scenario
+from engine.scenario.sections import CITING
 
 LIBRARIES = ("pymc", "nutpie", "arviz", "numpy", "scipy", "pydantic", "matplotlib", "jinja2")
 
@@ -447,7 +448,7 @@ def _diagnostics(result: Result) -> dict[str, Any]:
 def _provenance(scenario: Scenario, result: Result, provenance: Provenance) -> dict[str, Any]:
     cited: dict[str, list[str]] = {}
     quotes = []
-    for kind in ("drivers", "outcomes", "indicators", "evidence", "what_if", "expect"):
+    for kind in CITING:
         for name, item in getattr(scenario, kind).items():
             for source in item.sources:
                 cited.setdefault(source, []).append(f"{kind}.{name}")

@@ -25,6 +25,7 @@ from pydantic_core import PydanticCustomError
 
 from engine.scenario.methods import CHOICES
 from engine.scenario.methods import DEFAULT as DEFAULT_METHOD
+from engine.scenario.sections import SECTIONS
 from engine.scenario.values import EFFECT_WORDS, PROBABILITY_WORDS, normalise_word
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -582,6 +583,10 @@ class Scenario(Strict):
         return _fill_outcomes(self)
 
 
+# The model of one item of each section (engine.scenario.sections), in the same order.
+ITEM_MODELS: dict[str, type[BaseModel]] = dict(
+    zip(SECTIONS, (Source, Driver, Outcome, Indicator, Evidence, WhatIf, Expectation), strict=True)
+)
 BINARY_OUTCOMES = {"true": "holds", "false": "does not hold"}
 
 

@@ -22,18 +22,12 @@ from engine.scenario.issues import Code, ScenarioIssue
 from engine.scenario.reader import BAD_VALUE, WRONG_TYPE
 from engine.scenario.schema import (
     EFFECT_TAKES,
+    ITEM_MODELS,
     PROBABILITY_TAKES,
     Documented,
-    Driver,
-    Evidence,
-    Expectation,
-    Indicator,
     Inference,
-    Outcome,
     Resolution,
     Scenario,
-    Source,
-    WhatIf,
 )
 from engine.scenario.source import KeyPath
 from engine.scenario.values import EFFECT_WORDS, PROBABILITY_BANDS, normalise_word
@@ -86,15 +80,6 @@ BAD_URL = Code(
     good="sources:\n  s: {title: S, url: 'https://example.org/s'}\n",
 )
 
-ITEM_MODELS: dict[str, type[BaseModel]] = {
-    "sources": Source,
-    "drivers": Driver,
-    "outcomes": Outcome,
-    "indicators": Indicator,
-    "evidence": Evidence,
-    "what_if": WhatIf,
-    "expect": Expectation,
-}
 PROBABILITY_WORD_LIST = [word for words, _, _ in PROBABILITY_BANDS for word in words]
 EFFECT_WORD_LIST = list(EFFECT_WORDS)
 EXPECTED = {

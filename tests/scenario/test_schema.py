@@ -4,8 +4,7 @@ import re
 
 from engine.cli.schema import schema_text
 from engine.scenario.issues import CODES
-from engine.scenario.schema import Inference, Scenario, json_schema
-from engine.scenario.translate import ITEM_MODELS
+from engine.scenario.schema import ITEM_MODELS, Inference, Scenario, json_schema
 from tests.support import SCENARIOS
 from tests.support.reference import PROBABILITY_WORDS
 
@@ -38,3 +37,16 @@ def test_schema_md_names_every_key_and_every_error_code():
     assert keys <= named, keys - named
     assert set(CODES) <= named, set(CODES) - named
     assert "# yaml-language-server: $schema=../signpost.schema.json" in text
+
+
+def test_every_section_of_items_is_a_field_of_the_scenario_in_file_order():
+    """engine.scenario.sections names the sections once; the schema has one field per section,
+    a mapping of ids to the section's item model, in the same order."""
+    from engine.scenario.sections import CITING, COMPARED, NOT_EVALUATED, SECTIONS, SINGULAR
+
+    fields = [name for name in Scenario.model_fields if name in SECTIONS]
+    assert fields == list(SECTIONS) == list(ITEM_MODELS) == list(SINGULAR)
+    for section, model in ITEM_MODELS.items():
+        assert model.__name__ in str(Scenario.model_fields[section].annotation), section
+    assert set(COMPARED) | set(NOT_EVALUATED) | {"sources"} == set(SECTIONS)
+    assert all(section in CITING for section in COMPARED + NOT_EVALUATED)

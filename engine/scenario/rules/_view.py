@@ -9,18 +9,6 @@ from typing import Any
 from engine.scenario.issues import Code, ScenarioIssue
 from engine.scenario.source import KeyPath, SourceMap
 
-COLLECTIONS = ("sources", "drivers", "outcomes", "indicators", "evidence", "what_if", "expect")
-# One item of each collection, as the analyst calls it.
-SINGULAR = {
-    "sources": "source",
-    "drivers": "driver",
-    "outcomes": "outcome",
-    "indicators": "indicator",
-    "evidence": "evidence item",
-    "what_if": "what-if",
-    "expect": "expectation",
-}
-
 
 def ids(data: dict[str, Any], collection: str) -> list[str]:
     """The ids of a collection, in file order; none when it is not a mapping."""

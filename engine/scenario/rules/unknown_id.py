@@ -12,8 +12,6 @@ from typing import Any
 
 from engine.scenario.issues import Code, ScenarioIssue
 from engine.scenario.rules._view import (
-    COLLECTIONS,
-    SINGULAR,
     conditions,
     ids,
     issue,
@@ -22,6 +20,7 @@ from engine.scenario.rules._view import (
     outcome_ids,
     suggest,
 )
+from engine.scenario.sections import CITING, SECTIONS, SINGULAR
 from engine.scenario.source import SourceMap
 
 CODE = Code(
@@ -40,7 +39,6 @@ VALUE_REFERENCES = (
 )
 # (collection, key, what the keys of that mapping refer to), like `set: {a: true}`.
 KEY_REFERENCES = (("what_if", "set", "drivers"),)
-DOCUMENTED = ("drivers", "outcomes", "indicators", "evidence", "what_if", "expect")
 
 
 def check(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
@@ -76,7 +74,7 @@ def check(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
             for ref in mapping(item, key):
                 path = (collection, item_id, key, ref)
                 yield from _check(data, where, ref, target, path, key=True)
-    for collection in DOCUMENTED:
+    for collection in CITING:
         for item_id, item in items(data, collection):
             listed = item.get("sources")
             for i, ref in enumerate(listed if isinstance(listed, list) else []):
@@ -101,7 +99,7 @@ def _check(data, where, ref: str, target: str, path, *, key: bool = False, known
     if ref in known:
         return
     message = f"unknown {SINGULAR[target]} `{ref}`"
-    elsewhere = [c for c in COLLECTIONS if c != target and ref in ids(data, c)]
+    elsewhere = [c for c in SECTIONS if c != target and ref in ids(data, c)]
     if elsewhere:
         hint = f"`{ref}` is {_a(SINGULAR[elsewhere[0]])}, not {_a(SINGULAR[target])}; "
         hint += suggest(ref, known, target)
