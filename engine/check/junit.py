@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from pathlib import Path
 
+from engine import display
 from engine.check.batch import FileChecks, counted_status, tally
 from engine.inference.diagnostics import NOISE_MCSE
 from engine.run.result import Status
@@ -57,9 +58,10 @@ def _suite(file: FileChecks, *, strict: bool) -> ET.Element:
     for check in file.checks.values():
         case = ET.SubElement(suite, "testcase", name=check.name, time=f"{share:.3f}", **attributes)
         status = counted_status(check, strict=strict)
+        value, margin = display.value(check.value), display.margin(check.margin)
         detail = (
-            f"value {check.value:.4g}, bound: {check.description}, margin {check.margin:+.4g}, "
-            f"mcse {check.mcse:.2g}"
+            f"value {value}, bound: {check.description}, margin {margin}, "
+            f"mcse {display.mcse(check.mcse)}"
         )
         if status == Status.FAIL:
             reason = Status.TOO_CLOSE if check.status == Status.TOO_CLOSE else "bound broken"
@@ -68,7 +70,7 @@ def _suite(file: FileChecks, *, strict: bool) -> ET.Element:
             failure.text = _text(f"{file.node(check.name)}\n{reason}\n{detail}")
         elif status == Status.TOO_CLOSE:
             skipped = ET.SubElement(case, "skipped", type=Status.TOO_CLOSE)
-            noise = f"|margin| < {NOISE_MCSE:g} mcse"
+            noise = f"|margin| < {display.number(NOISE_MCSE)} mcse"
             skipped.set("message", _text(f"too close to call ({noise}): {detail}"))
         if not file.reliable:
             out = ET.SubElement(case, "system-out")

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from engine import display
 from engine.inference.diagnostics import NOISE_MCSE
 from engine.run.result import Status
 from engine.scenario.discover import is_scenario_name
@@ -168,10 +169,11 @@ class CheckItem(pytest.Item):
         if status == Status.FAIL:
             raise CheckFailed(self.nodeid, check)
         if status == Status.TOO_CLOSE:
+            value, margin = display.value(check.value), display.margin(check.margin)
+            noise = f"{display.number(NOISE_MCSE)} x mcse {display.mcse(check.mcse)}"
             reason = (
-                f"too close to call: {check.description}: value {check.value:.4g}, "
-                f"margin {check.margin:+.3g} within {NOISE_MCSE:g} x mcse {check.mcse:.2g} "
-                "(--signpost-strict fails it)"
+                f"too close to call: {check.description}: value {value}, margin {margin} "
+                f"within {noise} (--signpost-strict fails it)"
             )
             raise _skip_here(reason)
 
@@ -216,13 +218,15 @@ def failure_text(node: str, check: Check) -> str:
     """The report of a failed check: what was expected, the value, the margin."""
     too_close = check.status == Status.TOO_CLOSE
     reason = "too close to call (--signpost-strict)" if too_close else "expectation failed"
+    value, margin = display.value(check.value), display.margin(check.margin)
     lines = [
-        f"{reason}: {check.description}: value {check.value:.4g}, margin {check.margin:+.3g}",
+        f"{reason}: {check.description}: value {value}, margin {margin}",
         f"  check:  {node}",
         f"  bound:  {check.description}",
-        f"  value:  {check.value:.4g}",
-        f"  margin: {check.margin:+.4g} (negative: outside the bound)",
+        f"  value:  {value}",
+        f"  margin: {margin} (negative: outside the bound)",
     ]
     if check.mcse > 0:
-        lines.append(f"  mcse:   {check.mcse:.2g} (too close to call below {NOISE_MCSE:g} mcse)")
+        noise = display.number(NOISE_MCSE)
+        lines.append(f"  mcse:   {display.mcse(check.mcse)} (too close to call below {noise} mcse)")
     return "\n".join(lines)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from engine import display
 from engine.check.batch import FileChecks, counted_status, tally
 from engine.inference.diagnostics import NOISE_MCSE
 from engine.run.result import Check, Status
@@ -26,12 +27,15 @@ def check_line(
     """
     status = counted_status(check, strict=strict)
     label = _coloured(status.tag, status.style, colour)
-    text = f"{label}  {file.node(check.name)}  value {check.value:.3g}  margin {check.margin:+.3g}"
+    text = (
+        f"{label}  {file.node(check.name)}  value {display.value(check.value)}  "
+        f"margin {display.margin(check.margin)}"
+    )
     if check.mcse > 0:
-        text += f"  mcse {check.mcse:.2g}"
+        text += f"  mcse {display.mcse(check.mcse)}"
     text += f"  ({check.description})"
     if check.status == Status.TOO_CLOSE:
-        noise = f"|margin| < {NOISE_MCSE:g} mcse"
+        noise = f"|margin| < {display.number(NOISE_MCSE)} mcse"
         text += f"  too close to call: {noise}{' (--strict)' if strict else ''}"
     return text
 
@@ -73,7 +77,7 @@ def summary(files: Iterable[FileChecks], *, strict: bool = False, seconds: float
     if counts["not run"]:
         text += f"; {_plural(counts['not run'], 'file')} not run"
     if seconds:
-        text += f" ({seconds:.1f} s)"
+        text += f" ({display.seconds(seconds)})"
     return text
 
 

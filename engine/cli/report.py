@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from engine import display
 from engine.cli.exit import BAD_INPUT, INTERRUPTED, batch_exit_code
 from engine.cli.options import executor_of, executor_options, inference_options, scenario_paths
 
@@ -69,6 +70,6 @@ def run(args: argparse.Namespace) -> int:
     failed = len(batch.entries) - sum(counts.values())
     print(
         f"{counts['reported']} reported, {counts['unchanged']} unchanged, {failed} failed "
-        f"in {batch.seconds:.0f} s: {args.out / 'index.html'}"
+        f"in {display.seconds(batch.seconds)}: {args.out / 'index.html'}"
     )
     return batch_exit_code(batch.entries)

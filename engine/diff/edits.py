@@ -52,21 +52,21 @@ DEFAULTS = {("outcomes", "base"): 1}
 KIND_ORDER = {"removed": 0, "changed": 1, "added": 2}
 
 
-class _Missing:
+class _Absent:
     """The value at a key path that one version does not have."""
 
     def __repr__(self) -> str:
-        return "MISSING"
+        return "ABSENT"
 
 
-MISSING: Any = _Missing()
+ABSENT: Any = _Absent()
 
 Path_ = tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Change:
-    """One key path's value in the old and the new version (``MISSING`` where absent)."""
+    """One key path's value in the old and the new version (``ABSENT`` where absent)."""
 
     path: Path_
     old: Any
@@ -74,9 +74,9 @@ class Change:
 
     @property
     def kind(self) -> str:
-        if self.old is MISSING:
+        if self.old is ABSENT:
             return "added"
-        return "removed" if self.new is MISSING else "changed"
+        return "removed" if self.new is ABSENT else "changed"
 
 
 @dataclass(frozen=True)
@@ -123,8 +123,8 @@ def key_path(parts: Sequence[str]) -> str:
 
 def shown(value: Any) -> Any:
     """A value as JSON shows it: documentation fields other than ``label`` dropped, dates as
-    ISO text, ``MISSING`` as None."""
-    if value is MISSING or value is None:
+    ISO text, ``ABSENT`` as None."""
+    if value is ABSENT or value is None:
         return None
     if isinstance(value, dict):
         return {k: shown(v) for k, v in value.items() if k == "label" or k not in DOC_FIELDS}
@@ -158,7 +158,7 @@ def _items(data: dict[str, Any], section: str) -> dict[str, Any]:
 def _field(item: dict[str, Any], section: str, name: str) -> Any:
     if (section, name) in PER_KEY:
         return item.get(name) or {}
-    return item.get(name, DEFAULTS.get((section, name), MISSING))
+    return item.get(name, DEFAULTS.get((section, name), ABSENT))
 
 
 def leaf_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
@@ -169,7 +169,7 @@ def leaf_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
         for name in [*before, *(n for n in after if n not in before)]:
             path = (section, name)
             if name not in after or name not in before:
-                a, b = before.get(name, MISSING), after.get(name, MISSING)
+                a, b = before.get(name, ABSENT), after.get(name, ABSENT)
                 changes.append(Change(path, a, b))
             elif section == "evidence" or (
                 section == "drivers" and _form(before[name]) != _form(after[name])
@@ -228,9 +228,9 @@ def _leaves(driver: dict, order: dict[str, int]) -> dict[tuple, Any]:
 def _driver_changes(path: Path_, before: dict, after: dict, order) -> list[Change]:
     a, b = _leaves(before, order), _leaves(after, order)
     return [
-        Change((*path, *leaf), a.get(leaf, MISSING), b.get(leaf, MISSING))
+        Change((*path, *leaf), a.get(leaf, ABSENT), b.get(leaf, ABSENT))
         for leaf in [*a, *(k for k in b if k not in a)]
-        if not _same(a.get(leaf, MISSING), b.get(leaf, MISSING))
+        if not _same(a.get(leaf, ABSENT), b.get(leaf, ABSENT))
     ]
 
 
@@ -256,7 +256,7 @@ def _field_changes(path: Path_, before: dict, after: dict) -> list[Change]:
                 changes.append(Change((*path, name), a, b))
             continue
         for key in [*a, *(k for k in b if k not in a)]:
-            x, y = a.get(key, MISSING), b.get(key, MISSING)
+            x, y = a.get(key, ABSENT), b.get(key, ABSENT)
             if not _same(x, y):
                 changes.append(Change((*path, name, key), x, y))
     return changes
@@ -391,7 +391,7 @@ def _write(data: dict[str, Any], path: Path_, value: Any) -> None:
         if not isinstance(node.get(key), dict):
             node[key] = {}
         node = node[key]
-    if value is MISSING:
+    if value is ABSENT:
         node.pop(path[-1], None)
     else:
         node[path[-1]] = copy.deepcopy(value)

@@ -13,9 +13,9 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from engine import display
 from engine.diff.compare import DiffResult, EditShare
-from engine.diff.edits import MISSING, shown
-from engine.display import WITHHELD
+from engine.diff.edits import ABSENT, shown
 from engine.scenario.methods import title
 
 METHODS = {
@@ -29,15 +29,15 @@ _MD_SPECIAL = set("\\`*_{}[]<>|~&")  # what could start markup inside a table ce
 def brief(value: Any, limit: int = 60) -> str:
     """A value as the analyst wrote it, on one line: a word, a number, ``{range: [0.2, 0.4]}``;
     an item added or removed whole without its documentation fields."""
-    if value is MISSING or value is None:
-        return "—"
+    if value is ABSENT or value is None:
+        return display.MISSING
     value = shown(value)
     if isinstance(value, str):
         text = value
     elif isinstance(value, bool):
         text = "true" if value else "false"
     elif isinstance(value, int | float):
-        text = f"{value:g}"
+        text = display.number(value)
     else:
         if isinstance(value, dict):
             value = {k: v for k, v in value.items() if k != "label"}
@@ -46,23 +46,9 @@ def brief(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _pp(delta: float | None) -> str:
-    """A change in percentage points, ``+5.2`` / ``−0.3``; ``—`` when not attributed."""
-    if delta is None:
-        return "—"
-    points = 100 * delta
-    if abs(points) < 0.05:
-        return "0.0"
-    return f"{points:+.1f}".replace("-", "−")
-
-
 def _cell(share: EditShare, k: str) -> str:
-    text = _pp(share.change[k] if share.change is not None else None)
+    text = display.points(share.change[k] if share.change is not None else None)
     return text + " ~" if k in share.within_noise else text
-
-
-def _percent(p: float | None) -> str:
-    return WITHHELD if p is None else f"{p:.1%}"  # a tenth of a point: diffs are small
 
 
 def _rows(result: DiffResult) -> list[tuple[str, str, str, str, str]]:
@@ -73,10 +59,10 @@ def _rows(result: DiffResult) -> list[tuple[str, str, str, str, str]]:
     for k, delta in result.change.items():
         label = result.labels.get(k, k)
         old, new = result.old.outcomes.get(k), result.new.outcomes.get(k)
-        change = _pp(delta)
+        change = display.points(delta)
         if delta is not None and not result.exact:
-            change += f" ± {100 * errors[k]:.1f}"
-        rows.append((label, k, _percent(old), _percent(new), change))
+            change += f" {display.points_error(errors[k])}"
+        rows.append((label, k, display.fine(old), display.fine(new), change))
     return rows
 
 
@@ -119,7 +105,7 @@ def cells(result: DiffResult) -> dict[str, Any]:
         "outcomes": _rows(result),
         "columns": columns,
         "edits": edits,
-        "total": [_pp(result.change[k]) for k in columns] if edits else [],
+        "total": [display.points(result.change[k]) for k in columns] if edits else [],
         "method": METHODS[result.method],
         "notes": list(result.notes),
         "how": _method_line(result),
@@ -152,7 +138,9 @@ def render(result: DiffResult, console: Console | None = None) -> None:
             path.append(f" (+{len(share.edit.includes)} references)", style="dim")
         edits.add_row(path, share.edit.kind, Text(change), *(_cell(share, k) for k in columns))
     if columns and result.edits:
-        edits.add_row("total", "", "", *(_pp(result.change[k]) for k in columns), style="bold")
+        edits.add_row(
+            "total", "", "", *(display.points(result.change[k]) for k in columns), style="bold"
+        )
     parts: list[Any] = [outcomes, edits if result.edits else Text("No edits.")]
     parts += [Text(f"Note: {note}", style="yellow") for note in result.notes]
     parts.append(Text(_method_line(result), style="dim"))
@@ -165,7 +153,7 @@ def _method_line(result: DiffResult) -> str:
         if result.exact
         else f"{title(result.methods)}, the same seed for every run"
     )
-    return f"{result.evaluations} evaluations ({how}), {result.seconds:.1f} s"
+    return f"{result.evaluations} evaluations ({how}), {display.seconds(result.seconds)}"
 
 
 def md_escape(text: str) -> str:
@@ -195,7 +183,7 @@ def markdown(result: DiffResult) -> str:
             cells = "".join(f" {_cell(share, k)} |" for k in columns)
             lines.append(f"| {path} | {edit.kind} | {change} |{cells}")
         if columns:
-            total = "".join(f" **{_pp(result.change[k])}** |" for k in columns)
+            total = "".join(f" **{display.points(result.change[k])}** |" for k in columns)
             lines.append(f"| **total** | | |{total}")
     lines.append("")
     lines += [f"- {md_escape(note)}" for note in result.notes]

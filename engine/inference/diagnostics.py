@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.display import MISSING
+from engine import display
 from engine.scenario.methods import ANSWERS
 
 RHAT_MAX = 1.01  # MCMC: every R-hat at most this
@@ -102,9 +102,9 @@ def _misses_exact(**_) -> list[str]:
 def _misses_importance(*, ess, pareto_k, ess_min, pareto_k_max, **_) -> list[str]:
     problems = []
     if _missing(pareto_k) or pareto_k > pareto_k_max:
-        problems.append(f"Pareto k {_show(pareto_k)} > {pareto_k_max:g}")
+        problems.append(f"Pareto k {display.pareto_k(pareto_k)} > {display.number(pareto_k_max)}")
     if _missing(ess) or ess < ess_min:
-        problems.append(f"ESS {_show(ess, 0)} < {ess_min:g}")
+        problems.append(f"ESS {display.ess(ess)} < {display.number(ess_min)}")
     return problems
 
 
@@ -119,10 +119,10 @@ def _misses_nuts(
 ) -> list[str]:
     problems = []
     if _missing(max_rhat) or max_rhat > rhat_max:
-        problems.append(f"R-hat {_show(max_rhat, 3)} > {rhat_max:g}")
+        problems.append(f"R-hat {display.rhat(max_rhat)} > {display.number(rhat_max)}")
     for name, value in (("bulk", min_ess_bulk), ("tail", min_ess_tail)):
         if _missing(value) or value < ess_min:
-            problems.append(f"{name} ESS {_show(value, 0)} < {ess_min:g}")
+            problems.append(f"{name} ESS {display.ess(value)} < {display.number(ess_min)}")
     if divergences:
         problems.append(f"{divergences} divergences")
     return problems
@@ -134,10 +134,6 @@ BARS = {
     "adaptive": f"Pareto k <= {PARETO_K_MAX:g} and effective sample size >= {ESS_MIN}",
     "nuts": f"R-hat <= {RHAT_MAX:g}, bulk and tail ESS >= {ESS_MIN}, no divergences",
 }
-
-
-def _show(value: float | None, digits: int = 2) -> str:
-    return MISSING if _missing(value) else f"{value:.{digits}f}"
 
 
 @dataclass

@@ -41,7 +41,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from engine import __version__
+from engine import __version__, display
 from engine.infra.files import (
     OutputError,
     make_folder,
@@ -532,7 +532,7 @@ def _say(console: Console, entry: Entry) -> None:
         text = f"unchanged  {entry.id}  ({entry.file}; up to date, --force to redo)"
         console.print(text, style="dim", markup=False, highlight=False, soft_wrap=True)
     else:
-        text = f"reported   {entry.id}  ({entry.file}, {entry.seconds:.1f} s)"
+        text = f"reported   {entry.id}  ({entry.file}, {display.seconds(entry.seconds)})"
         style = "green" if entry.summary.get("reliable") else "yellow"
         if not entry.summary.get("reliable"):
             text += "  UNRELIABLE: numbers shown with a warning, words withheld"

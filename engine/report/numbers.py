@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.display import share
+from engine.display import log_odds, number, share, span
 from engine.scenario.values import BetaPrior, Fixed, probability_prior
 
 
@@ -23,7 +23,7 @@ def prior_of(spec: Any) -> dict[str, Any]:
     prior = probability_prior(spec)
     if isinstance(prior, Fixed):
         return {
-            "written": f"{prior.value:g}",
+            "written": number(prior.value),
             "lo": prior.value,
             "hi": prior.value,
             "text": share(prior.value),
@@ -33,7 +33,7 @@ def prior_of(spec: Any) -> dict[str, Any]:
 
     lo, hi = (float(betaincinv(prior.alpha, prior.beta, q)) for q in (0.05, 0.95))
     written = prior.describe()
-    return {"written": written, "lo": lo, "hi": hi, "text": f"{written}: {lo:.0%}–{hi:.0%}"}
+    return {"written": written, "lo": lo, "hi": hi, "text": f"{written}: {span(lo, hi)}"}
 
 
 def driver_key(key: str) -> tuple[str, str | None]:
@@ -87,4 +87,4 @@ def effect_text(spec: Any) -> str:
     if isinstance(spec, dict):
         key, value = next(iter(spec.items()))
         return f"{key} {value}"
-    return f"{spec:+g} log-odds"
+    return log_odds(spec)

@@ -14,14 +14,13 @@ calibration chart of the batch.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
-from engine import __version__
-from engine.display import interval, point, share, word
+from engine import __version__, display
+from engine.display import MISSING, interval, point, share, span, word
 from engine.inference.answer import Summary
 from engine.infra.files import write_text
 from engine.report.tables import write_csv
@@ -145,9 +144,9 @@ def overview_html(
         for k in outcomes:
             o = s["outcomes"].get(k)
             if o is None:
-                cells.append({"point": "–", "interval": "", "word": ""})  # as the heatmap
+                cells.append({"point": MISSING, "interval": "", "word": ""})  # as the heatmap
                 continue
-            summary = Summary(o["p"], o["lo"], o["hi"], 0.0)
+            summary = _summary(o)
             cells.append(
                 {
                     "point": point(summary),
@@ -173,8 +172,7 @@ def overview_html(
     if summaries:
         from engine.report.figures.overview import heatmap as draw_heatmap
 
-        nan = float("nan")
-        grid = [[s["outcomes"].get(k, {}).get("p", nan) for k in outcomes] for s in summaries]
+        grid = [[_summary(s["outcomes"].get(k)) for k in outcomes] for s in summaries]
         heatmap = Markup(draw_heatmap([s["id"] for s in summaries], outcomes, grid))
     return render_html(
         "index.html",
@@ -185,24 +183,29 @@ def overview_html(
         failed=failed,
         outcomes=outcomes,
         heatmap=heatmap,
+        missing=MISSING,
         generated=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         engine_version=__version__,
         live=live,
     )
 
 
+def _summary(outcome: dict[str, Any] | None) -> Summary | None:
+    """A summary's outcome (``p``, ``lo``, ``hi``) as the Summary the display rules read."""
+    return None if outcome is None else Summary(outcome["p"], outcome["lo"], outcome["hi"], 0.0)
+
+
 def _resolved_cells(resolution: dict[str, Any] | None) -> dict[str, str] | None:
     """The overview's cells of one resolved scenario, rounded for display."""
     if resolution is None:
         return None
-    log = resolution["log"]
     return {
         "outcome": resolution["outcome"],
         "label": resolution["label"],
         "on": resolution["on"],
         "p": share(resolution["p"]),
-        "brier": f"{resolution['brier']:.3f}",
-        "log": "infinite" if math.isinf(log) else f"{log:.3f}",
+        "brier": display.brier(resolution["brier"]),
+        "log": display.log_score(resolution["log"]),
     }
 
 
@@ -216,11 +219,11 @@ def _calibration(resolutions: list[dict[str, Any]]) -> dict[str, Any] | None:
     bins = calibration(pairs)
     rows = [
         {
-            "bin": f"{b.lo:.0%}–{b.hi:.0%}",
+            "bin": span(b.lo, b.hi),
             "count": b.count,
             "happened": b.happened,
-            "forecast": "" if b.forecast is None else share(b.forecast),
-            "observed": "" if b.observed is None else share(b.observed),
+            "forecast": MISSING if b.forecast is None else share(b.forecast),
+            "observed": MISSING if b.observed is None else share(b.observed),
         }
         for b in bins
     ]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.metadata
-import math
 import platform
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +19,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from engine.display import observed, percent, settings, share, state_chances, word
+from engine import display
+from engine.display import WITHHELD, observed, percent, settings, share, state_chances, word
 from engine.inference.diagnostics import ESS_MIN, PARETO_K_MAX, RHAT_MAX
 from engine.inference.network import network_of
 from engine.report.figures import charts as scenario_charts
@@ -178,9 +178,9 @@ def page_context(
                 "label": scenario.expect[name].label or "",
                 "status": str(c.status),
                 "css": c.status.css,
-                "value": f"{c.value:.3f}",
-                "margin": f"{c.margin:+.3f}",
-                "mcse": f"{c.mcse:.4f}",
+                "value": display.value(c.value),
+                "margin": display.margin(c.margin),
+                "mcse": display.mcse(c.mcse),
                 "description": c.description,
             }
             for name, c in result.expect.items()
@@ -234,8 +234,8 @@ def _resolution(scenario: Scenario, result: Result) -> dict[str, Any] | None:
         "note": resolution.note,
         "sources": sources,
         "p": percent(scored.p),
-        "brier": f"{scored.brier:.3f}",
-        "log": "infinite" if math.isinf(scored.log) else f"{scored.log:.3f}",
+        "brier": display.brier(scored.brier),
+        "log": display.log_score(scored.log),
         "timeline": [
             {"date": p.date.isoformat() if p.date else "(undated)", "p": percent(p.p)}
             for p in scored.timeline
@@ -293,7 +293,7 @@ def _evidence(scenario: Scenario) -> list[dict[str, Any]]:
         if item.observed is not None:
             kind = f"observed {observed(item.observed)}"
         else:
-            kind = f"likelihood ratio {item.likelihood_ratio:g}"
+            kind = f"likelihood ratio {display.number(item.likelihood_ratio)}"
         rows.append(
             {
                 "id": name,
@@ -355,7 +355,7 @@ def _analysis(scenario: Scenario, result: Result) -> dict[str, Any]:
         {
             "id": d,
             "label": _item_label(scenario, d),
-            "swing": share(row["swing"]),
+            "swing": display.swing(row["swing"]),
             "values": _true_false(row, outcomes),
         }
         for d, row in analysis.get("influence", {}).items()
@@ -365,7 +365,7 @@ def _analysis(scenario: Scenario, result: Result) -> dict[str, Any]:
             "id": item,
             "label": _item_label(scenario, item),
             "kind": row["kind"],
-            "bits": f"{row['bits']:.3f}",
+            "bits": display.bits(row["bits"]),
             "p_true": _parts(row, state_chances(row)),
             "values": _true_false(row, outcomes),
         }
@@ -381,7 +381,7 @@ def _analysis(scenario: Scenario, result: Result) -> dict[str, Any]:
                     "label": _item_label(scenario, c["item"]),
                     "observed": observed(c["observed"]),
                     "p": share(c["p"]),
-                    "word": c["word"] if result.reliable else "—",
+                    "word": c["word"] if result.reliable else WITHHELD,
                     "p_observation": share(c["p_observation"]),
                 }
                 for c in analysis.get("band_crossing", {}).get(k, [])
@@ -406,42 +406,40 @@ def _analysis(scenario: Scenario, result: Result) -> dict[str, Any]:
     }
 
 
-def _number(value: float | None, spec: str) -> str:
-    return "n/a" if value is None else format(value, spec)
-
-
 def _diagnostics(result: Result) -> dict[str, Any]:
     d = result.diagnostics
     if d.method == "exact":
         return {
             "method": "exact",
             "summary": "Exact enumeration: every number is fixed; no sampling, no posterior draws.",
-            "rows": [("seconds", f"{d.seconds:.2f}")],
+            "rows": [("time", display.seconds(d.seconds))],
         }
     rows = []
     if d.ess is not None:
         rows += [
             ("draws (prior or proposal)", f"{d.draws}"),
-            (f"smallest effective sample size (≥ {ESS_MIN})", _number(d.ess, ".0f")),
-            (f"largest Pareto k (≤ {PARETO_K_MAX})", _number(d.pareto_k, ".2f")),
+            (f"smallest effective sample size (≥ {ESS_MIN})", display.ess(d.ess)),
+            (f"largest Pareto k (≤ {PARETO_K_MAX})", display.pareto_k(d.pareto_k)),
         ]
     if d.max_rhat is not None:
         rows += [
             ("chains", f"{d.chains} (tuning {d.tune})"),
-            ("target acceptance", _number(d.target_accept, ".2f")),
-            (f"max R-hat (≤ {RHAT_MAX})", _number(d.max_rhat, ".4f")),
-            (f"min bulk ESS (≥ {ESS_MIN})", _number(d.min_ess_bulk, ".0f")),
-            (f"min tail ESS (≥ {ESS_MIN})", _number(d.min_ess_tail, ".0f")),
+            ("target acceptance", display.acceptance(d.target_accept)),
+            (f"max R-hat (≤ {RHAT_MAX})", display.rhat(d.max_rhat)),
+            (f"min bulk ESS (≥ {ESS_MIN})", display.ess(d.min_ess_bulk)),
+            (f"min tail ESS (≥ {ESS_MIN})", display.ess(d.min_ess_tail)),
             ("divergences (0)", str(d.divergences)),
         ]
     rows += [
         ("settings by method", ", ".join(f"{m}: {n}" for m, n in d.settings.items())),
         ("retried with more draws", "yes" if d.retried else "no"),
-        ("seconds", f"{d.seconds:.1f}"),
+        ("time", display.seconds(d.seconds)),
     ]
-    verdict = "reliable" if result.reliable else "UNRELIABLE: " + "; ".join(d.reliability.problems)
+    reliability = (
+        "reliable" if result.reliable else "UNRELIABLE: " + "; ".join(d.reliability.problems)
+    )
     used = " and ".join(f"{METHODS[m].title} ({METHODS[m].summary})" for m in d.method.split("+"))
-    summary = f"{used}, the worst over every setting of the run: {verdict}."
+    summary = f"{used}, the worst over every setting of the run: {reliability}."
     return {"method": d.method, "summary": summary, "rows": rows}
 
 

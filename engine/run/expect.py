@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.display import number
 from engine.inference.answer import Answer, Summary
 from engine.inference.diagnostics import within_noise
 from engine.run.result import Check, Result, Status
@@ -73,13 +74,13 @@ def evaluate(name: str, expectation: Expectation, result: Result) -> Check:
         lo, hi = expectation.between
         value, margin = p, min(p - lo, hi - p)
         weights = {k: 1.0}
-        text = f"P({subject}{where}) between {lo:g} and {hi:g}"
+        text = f"P({subject}{where}) between {number(lo)} and {number(hi)}"
     elif expectation.at_least is not None:
         value, margin, weights = p, p - expectation.at_least, {k: 1.0}
-        text = f"P({subject}{where}) at least {expectation.at_least:g}"
+        text = f"P({subject}{where}) at least {number(expectation.at_least)}"
     elif expectation.at_most is not None:
         value, margin, weights = p, expectation.at_most - p, {k: -1.0}
-        text = f"P({subject}{where}) at most {expectation.at_most:g}"
+        text = f"P({subject}{where}) at most {number(expectation.at_most)}"
     elif expectation.more_likely_than is not None:
         other = expectation.more_likely_than
         value = margin = p - summaries[other].p

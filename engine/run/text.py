@@ -11,6 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from engine import display
 from engine.display import percent, settings, share, state_chances, word
 from engine.inference.answer import Answer
 from engine.run.result import Result
@@ -65,8 +66,8 @@ def expectation_table(result: Result) -> Table:
         table.add_row(
             name,
             Text(check.status, style=style),
-            f"{check.value:.3f}",
-            f"{check.margin:+.3f}",
+            display.value(check.value),
+            display.margin(check.margin),
             check.description,
         )
     return table
@@ -83,7 +84,7 @@ def influence_table(result: Result, top: int = 10) -> Table:
         table.add_column(k, justify="right")
     for driver, row in list(result.analysis.get("influence", {}).items())[:top]:
         cells = [settings(row, k) for k in result.main.outcomes]
-        table.add_row(driver, f"{row['swing']:.2f}", *cells)
+        table.add_row(driver, display.swing(row["swing"]), *cells)
     return table
 
 
@@ -92,7 +93,7 @@ def signpost_table(result: Result, top: int = 10) -> Table:
     for column in ("item", "kind", "bits", "P(seen)"):
         table.add_column(column, justify="right" if column in ("bits", "P(seen)") else "left")
     for item, row in list(result.analysis.get("signposts", {}).items())[:top]:
-        table.add_row(item, row["kind"], f"{row['bits']:.3f}", state_chances(row))
+        table.add_row(item, row["kind"], display.bits(row["bits"]), state_chances(row))
     return table
 
 
@@ -104,17 +105,17 @@ def diagnostics_text(result: Result) -> Text:
     if d.ess is not None:
         weighted = "+".join(m for m in ("importance", "adaptive") if m in d.settings)
         parts.append(
-            f"{title(weighted or 'importance')}: {d.draws} draws; smallest ESS {d.ess:.0f}; "
-            f"largest Pareto k {d.pareto_k:.2f}"
+            f"{title(weighted or 'importance')}: {d.draws} draws; smallest ESS "
+            f"{display.ess(d.ess)}; largest Pareto k {display.pareto_k(d.pareto_k)}"
         )
     if d.max_rhat is not None:
         parts.append(
             f"NUTS: {d.chains} chains x {d.draws if d.ess is None else '…'} draws; "
-            f"max R-hat {d.max_rhat:.3f}; min ESS bulk {d.min_ess_bulk:.0f}, "
-            f"tail {d.min_ess_tail:.0f}; {d.divergences} divergences"
+            f"max R-hat {display.rhat(d.max_rhat)}; min ESS bulk {display.ess(d.min_ess_bulk)}, "
+            f"tail {display.ess(d.min_ess_tail)}; {d.divergences} divergences"
         )
     counts = ", ".join(f"{n} {method}" for method, n in d.settings.items())
-    line = "; ".join(parts) + f" ({counts} settings; {d.seconds:.1f} s)"
+    line = "; ".join(parts) + f" ({counts} settings; {display.seconds(d.seconds)})"
     if not result.reliable:
         line += ". Missed the bar: " + "; ".join(d.reliability.problems)
     return Text(line, style="green" if result.reliable else "bold red")

@@ -1,39 +1,20 @@
 """The printed form of ``signpost score``: one line per resolved scenario, the means, the
 unresolved scenarios apart, the calibration table (from ten resolved scenarios), invalid files.
 
-Numbers are rounded here only, for display; ``--json`` (:func:`engine.score.batch.to_json`)
+Numbers are put into text by :mod:`engine.display` (a bin with no forecast shows its
+placeholder); ``--json`` (:func:`engine.score.batch.to_json`)
 keeps them whole.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
-from engine.inference.answer import Summary
+from engine.display import brier, decimal, decimal_bin, decimal_interval, log_score
 from engine.score.batch import FileScore, resolved, unresolved
 from engine.score.scores import MIN_CALIBRATION, CalibrationBin, calibration_of, means
 
 UNRELIABLE = "UNRELIABLE: the sampler missed the reliability bar; these numbers may be wrong"
-
-
-def probability(p: float) -> str:
-    """A probability with three decimals."""
-    return f"{p:.3f}"
-
-
-def interval(summary: Summary) -> str:
-    """``0.325 (90% 0.210–0.451)``, or ``0.575 (exact)`` when every number is fixed."""
-    if summary.lo == summary.hi:
-        return f"{probability(summary.p)} (exact)"
-    return f"{probability(summary.p)} (90% {probability(summary.lo)}–{probability(summary.hi)})"
-
-
-def number(value: float | None) -> str:
-    """A score with three decimals; ``inf`` when infinite, ``n/a`` when missing."""
-    if value is None:
-        return "n/a"
-    return "inf" if math.isinf(value) else f"{value:.3f}"
 
 
 def score_lines(files: Sequence[FileScore]) -> list[str]:
@@ -50,16 +31,15 @@ def score_lines(files: Sequence[FileScore]) -> list[str]:
         as_of = f.as_of.isoformat() if f.as_of else "(no as_of)"
         line = (
             f"{f.path.as_posix():<{width_file}}  {f.id:<{width_id}}  as of {as_of}  "
-            f"happened {s.outcome} (on {s.on.isoformat()})  P(happened) {interval(s.p)}  "
-            f"Brier {number(s.brier)}  log {number(s.log)}"
+            f"happened {s.outcome} (on {s.on.isoformat()})  P(happened) {decimal_interval(s.p)}  "
+            f"Brier {brier(s.brier)}  log {log_score(s.log)}"
         )
         if not f.reliable:
             line += f"  {UNRELIABLE}"
         lines.append(line)
         if s.timeline:
             points = ", ".join(
-                f"{p.date.isoformat() if p.date else 'start'} {probability(p.p.p)}"
-                for p in s.timeline
+                f"{p.date.isoformat() if p.date else 'start'} {decimal(p.p.p)}" for p in s.timeline
             )
             lines.append(f"    P(happened) along the timeline: {points}")
     return lines
@@ -72,11 +52,9 @@ def calibration_lines(table: Sequence[CalibrationBin], scenarios: int) -> list[s
         "  forecast   count  happened  mean forecast  observed",
     ]
     for b in table:
-        forecast = "" if b.forecast is None else probability(b.forecast)
-        observed = "" if b.observed is None else probability(b.observed)
-        lines.append(
-            f"  {b.lo:.1f}–{b.hi:.1f}  {b.count:>6}  {b.happened:>8}  {forecast:>13}  {observed:>8}"
-        )
+        forecast, observed = decimal(b.forecast), decimal(b.observed)
+        counts = f"{b.count:>6}  {b.happened:>8}"
+        lines.append(f"  {decimal_bin(b.lo, b.hi)}  {counts}  {forecast:>13}  {observed:>8}")
     return lines
 
 
@@ -92,7 +70,7 @@ def render_lines(files: Sequence[FileScore]) -> list[str]:
     if scores:
         lines.append(
             f"mean of {len(scores)} resolved scenario{'s' if len(scores) != 1 else ''}: "
-            f"Brier {number(mean['brier'])}  log {number(mean['log'])}"
+            f"Brier {brier(mean['brier'])}  log {log_score(mean['log'])}"
         )
     else:
         lines.append("no resolved scenario: nothing to score")

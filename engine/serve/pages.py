@@ -17,7 +17,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from engine.display import percent
+from engine.display import percent, seconds
 from engine.report.templating import render_html
 from engine.serve.state import RECOMPUTING, WAITING, FileState
 
@@ -94,10 +94,10 @@ def status_line(state: FileState) -> str:
         return f"Live: {state.file} has {count} (saved {state.saved})."
     if state.error:
         return f"Live: the engine failed on {state.file} (saved {state.saved})."
-    seconds = f", {good.seconds:.2f} s after the save was seen" if good.seconds else ""
+    after = f", {seconds(good.seconds)} after the save was seen" if good.seconds else ""
     return (
         f"Live: following {state.file}. Version {good.version}, computed at {good.finished}"
-        f"{seconds}; save the file to see it again."
+        f"{after}; save the file to see it again."
     )
 
 
@@ -230,6 +230,6 @@ def sweep_page(
                 }  # fmt: skip
                 for c in sweep.crossings
             ],
-            how=f"{sweep.diagnostics.method}, seed {sweep.seed}, {sweep.seconds:.1f} s",
+            how=f"{sweep.diagnostics.method}, seed {sweep.seed}, {seconds(sweep.seconds)}",
         )
     return render("sweep.html", **context)

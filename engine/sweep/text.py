@@ -12,13 +12,13 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from engine.display import percent
+from engine.display import approximate, percent, seconds
 from engine.sweep.compute import Sweep
 
 
 def value_text(value: float) -> str:
     """A value of the swept number, short: ``0.095``, ``-3.6``."""
-    return f"{value:.4g}"
+    return approximate(value)
 
 
 def sweep_table(sweep: Sweep) -> Table:
@@ -64,7 +64,7 @@ def render(sweep: Sweep, console: Console | None = None) -> None:
     parts.append(
         Text(
             f"{len(sweep.points)} values, every other number keeping its prior (the same draws "
-            f"of them at every value, seed {sweep.seed}); {how}, {sweep.seconds:.1f} s",
+            f"of them at every value, seed {sweep.seed}); {how}, {seconds(sweep.seconds)}",
             style="dim",
         )
     )

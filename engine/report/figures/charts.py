@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import matplotlib
 from matplotlib.figure import Figure
 
+from engine.display import point, share
 from engine.report.figures.svg import COLOURS, LOWERS, STYLE, new_figure, shorten, to_svg
 from engine.run.result import Result
 from engine.scenario.schema import Scenario
@@ -28,9 +29,9 @@ def outcome_chart(result: Result) -> str:
         figure = new_figure(7.5, height)
         ax = figure.add_subplot()
         step = 0.8 / len(series)
-        for index, (name, condition) in enumerate(series):
+        for index, (name, answer) in enumerate(series):
             ys = [row + index * step for row in range(len(outcomes))]
-            summaries = [condition.outcomes[k] for k in outcomes]
+            summaries = [answer.outcomes[k] for k in outcomes]
             ps = [s.p for s in summaries]
             errors = [
                 [max(s.p - s.lo, 0) for s in summaries],
@@ -48,13 +49,13 @@ def outcome_chart(result: Result) -> str:
             if any(s.hi > s.lo for s in summaries):
                 ax.errorbar(ps, ys, xerr=errors, fmt="none", ecolor="#222222", capsize=2, lw=0.8)
             for y, s in zip(ys, summaries):
-                ax.text(min(s.hi, 1) + 0.01, y, f"{s.p:.0%}", va="center", fontsize=7)
+                ax.text(min(s.hi, 1) + 0.01, y, point(s), va="center", fontsize=7)
         ax.set_yticks([row + 0.4 - step / 2 for row in range(len(outcomes))])
         ax.set_yticklabels([shorten(labels.get(k, k), 34, 2) for k in outcomes])
         ax.invert_yaxis()
         ax.set_xlim(0, 1.08)
         ax.set_xticks([0, 0.25, 0.5, 0.75, 1])
-        ax.set_xticklabels(["0%", "25%", "50%", "75%", "100%"])
+        ax.set_xticklabels([share(t) for t in (0, 0.25, 0.5, 0.75, 1)])
         ax.set_xlabel("probability (bars) and 90% interval (whiskers)")
         ax.grid(axis="x", color="#dddddd", lw=0.6)
         ax.set_axisbelow(True)
@@ -146,7 +147,7 @@ def timeline_chart(result: Result, scenario: Scenario) -> str:
             panel.set_ylim(0, 1)
             panel.grid(axis="y", color="#dddddd", lw=0.6)
         ax.set_yticks([0, 0.25, 0.5, 0.75, 1])
-        ax.set_yticklabels(["0%", "25%", "50%", "75%", "100%"])
+        ax.set_yticklabels([share(t) for t in (0, 0.25, 0.5, 0.75, 1)])
         ax.set_ylabel("probability (line) and 90% interval (band)")
         if end is not None:
             first, last = (matplotlib.dates.date2num(d) for d in (min(dates), max(dates)))

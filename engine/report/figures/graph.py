@@ -9,6 +9,7 @@ import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from engine.display import point
 from engine.report.figures.svg import LOWERS, RAISES, STYLE, shorten, to_svg
 from engine.run.result import Result
 from engine.scenario.schema import Scenario
@@ -165,11 +166,11 @@ def _node_box(ax, scenario: Scenario, result: Result, node: str, x: float, y: fl
         if driver.states is None:
             summary = result.main.drivers[node]
         else:
-            lines = [f"{s} {result.main.drivers[f'{node}={s}'].p:.0%}" for s in driver.states]
+            lines = [f"{s} {point(result.main.drivers[f'{node}={s}'])}" for s in driver.states]
             extra = "\n…" if len(lines) > STATES_SHOWN else ""
             text = f"{shorten(label, 30, 2)}\n" + "\n".join(lines[:STATES_SHOWN]) + extra
             return _box(ax, text, x, y, colour)
-    text = f"{shorten(label, 30, 3)}\n{summary.p:.0%}"
+    text = f"{shorten(label, 30, 3)}\n{point(summary)}"
     return _box(ax, text, x, y, colour)
 
 

@@ -2,27 +2,32 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import matplotlib
 
+from engine.display import MISSING, Interval, point, share
 from engine.report.figures.svg import COLOURS, STYLE, new_figure, shorten, to_svg
 from engine.score.scores import CalibrationBin
 
 # --- the batch heatmap -------------------------------------------------------------------------
 
 
-def heatmap(scenarios: Sequence[str], outcomes: Sequence[str], cells: list[list[float]]) -> str:
-    """Scenarios (rows) by outcomes (columns), each cell its probability; NaN for none."""
+def heatmap(
+    scenarios: Sequence[str], outcomes: Sequence[str], cells: list[list[Interval | None]]
+) -> str:
+    """Scenarios (rows) by outcomes (columns), each cell its probability as the overview's table
+    shows it (:func:`engine.display.point`); None, shown as :data:`~engine.display.MISSING`,
+    for a scenario without that outcome."""
+    grid = [[float("nan") if s is None else s.p for s in row] for row in cells]
     with matplotlib.rc_context(STYLE):
         figure = new_figure(1.2 * len(outcomes) + 2.8, 0.42 * len(scenarios) + 1.4)
         ax = figure.add_subplot()
-        image = ax.imshow(cells, cmap="Blues", vmin=0, vmax=1, aspect="auto")
+        image = ax.imshow(grid, cmap="Blues", vmin=0, vmax=1, aspect="auto")
         for row, values in enumerate(cells):
-            for column, p in enumerate(values):
-                text = "–" if math.isnan(p) else f"{p:.0%}"
-                colour = "white" if not math.isnan(p) and p > 0.6 else "#222222"
+            for column, s in enumerate(values):
+                text = MISSING if s is None else point(s)
+                colour = "white" if s is not None and s.p > 0.6 else "#222222"
                 ax.text(column, row, text, ha="center", va="center", color=colour, fontsize=8)
         ax.set_xticks(range(len(outcomes)))
         ax.set_xticklabels([shorten(k, 16, 2) for k in outcomes], fontsize=8)
@@ -83,9 +88,9 @@ def calibration_chart(bins: Sequence[CalibrationBin]) -> str:
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
         ax.set_xticks(ticks)
-        ax.set_xticklabels([f"{t:.0%}" for t in ticks])
+        ax.set_xticklabels([share(t) for t in ticks])
         ax.set_yticks(ticks)
-        ax.set_yticklabels([f"{t:.0%}" for t in ticks])
+        ax.set_yticklabels([share(t) for t in ticks])
         ax.set_xlabel("forecast probability of an outcome")
         ax.set_ylabel("share of those outcomes that happened")
         ax.grid(color="#eeeeee", lw=0.6)
