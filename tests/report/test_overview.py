@@ -82,3 +82,26 @@ def test_the_overview_calibration_chart_from_ten_resolved(tmp_path, resolved):
         ("80%–100%", "4", "4"),
     ]
     assert "<script" not in index.lower()
+
+
+def test_a_scenario_without_an_outcome_shows_the_one_placeholder_in_table_heatmap_and_caption(
+    tmp_path,
+):
+    """Two scenarios with different outcomes: each cell the other lacks is engine.display's
+    MISSING in the summary table and in the heatmap, and the caption names that mark; the
+    heatmap's numbers are the table's."""
+    from engine.display import MISSING
+
+    one, other = overview_summary(1, 0.3, None), overview_summary(2, 0.004, "x")
+    other["outcomes"]["y"] = other["outcomes"].pop("z")
+    write_overview(tmp_path, [one, other], [])
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    caption = re.search(r"<figcaption>([^<]*no such outcome[^<]*)</figcaption>", index)[1]
+    assert f"({MISSING} : the scenario has no such outcome)" in caption
+    svg = re.search(r'<svg[^>]*class="figure heatmap".*?</svg>', index, re.DOTALL)[0]
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert texts.count(MISSING) == 2, texts  # case 1 has no y, case 2 no z
+    assert "0.4%" in texts and "30%" in texts and "70%" in texts  # as the table shows them
+    table = index[index.index('id="summary-table"') :]
+    assert table.count(f">{MISSING}<") >= 2
+    assert "–" not in svg and "n/a" not in index
