@@ -1,11 +1,11 @@
 """Compare two versions of a scenario: each subset of edits evaluated, the change attributed.
 
-``compare(old, new)`` takes two resolved, valid mappings
+``compare(old, new)`` takes two merged, valid mappings
 (:func:`engine.scenario.merge.load_document`), finds the edits (:mod:`engine.diff.edits`),
 evaluates the main outcome probabilities of the old version with subsets of the edits applied,
 and shares the change among the edits (:mod:`engine.diff.attribution`): Shapley values for at
-most six edits, else the sequential method in the fixed order of
-:func:`engine.diff.sequential_order` (removals, changes, additions, each by key path). If some
+most six edits, else a sequential attribution in the fixed order of
+:func:`engine.diff.edits.sequential_order` (removals, changes, additions, each by key path). If some
 subset of edits is not a valid scenario (contradictory evidence, a cycle among causes half-way),
 the edits are applied in sequence in the first order, closest to that fixed one, in which every
 step is valid, and the result says so.
@@ -43,11 +43,11 @@ from engine.diff.edits import (
     Edit,
     apply_edits,
     canonical_tables,
-    check_mapping,
     evaluated_base,
     find_edits,
     same_outcomes,
     sequential_order,
+    validate_mapping,
 )
 from engine.inference.diagnostics import within_noise
 from engine.scenario.methods import title
@@ -100,7 +100,7 @@ class DiffResult:
     old: Value
     new: Value
     change: dict[str, float | None]
-    method: str | None
+    attribution: str | None  # how the change is shared out: shapley, sequential, or None
     edits: list[EditShare]
     order: list[int] | None = None
     notes: list[str] = field(default_factory=list)
@@ -112,8 +112,9 @@ class DiffResult:
     reliable: bool = True  # every sampled evaluation met the reliability bar
 
     @property
-    def methods(self) -> str:
-        """How the evaluations were answered, e.g. ``exact`` or ``importance``."""
+    def method(self) -> str:
+        """The inference method(s) that answered the evaluations, e.g. ``exact`` or
+        ``importance`` (``engine.scenario.methods``)."""
         used = sorted({part for v in (self.old, self.new) for part in v.method.split("+")})
         return "+".join(used)
 
@@ -132,14 +133,14 @@ class DiffResult:
             "new": {"id": self.new_id, "outcomes": self.new.outcomes, "mcse": self.new.mcse},
             "change": self.change,
             "change_mcse": self.change_mcse,
-            "method": self.method,
+            "method": self.attribution,  # SPEC §9's key
             "order": None if self.order is None else [self.edits[i].edit.path for i in self.order],
             "edits": [share.to_dict() for share in self.edits],
             "exact": self.exact,
             "reliable": self.reliable,
             "notes": self.notes,
             "diagnostics": {
-                "method": self.methods,
+                "method": self.method,
                 "evaluations": self.evaluations,
                 "seconds": self.seconds,
                 **self.sampler,
@@ -159,7 +160,7 @@ def compare(
     progress: Progress | None = None,
     known: dict[str, Any] | None = None,
 ) -> DiffResult:
-    """Compare two resolved, valid scenario mappings.
+    """Compare two merged, valid scenario mappings.
 
     Parameters
     ----------
@@ -199,17 +200,17 @@ def compare(
         given = {frozenset(): known.get("old"), everyone: known.get("new")}
         evaluator.known = {subset: r for subset, r in given.items() if r is not None}
     comparable = same_outcomes(old, new)
-    method, order, notes = _plan(edits, evaluator, comparable)
+    attribution, order, notes = _plan(edits, evaluator, comparable)
     needed = (
         all_subsets(len(edits))
-        if method == "shapley"
+        if attribution == "shapley"
         else prefixes(order)
         if order is not None
         else [frozenset(), everyone]
     )
     values = {subset: evaluator.value(subset, len(needed)) for subset in needed}
     first, last = values[frozenset()], values[everyone]
-    shares = _shares(method, order, edits, values, list(first.outcomes))
+    shares = _shares(attribution, order, edits, values, list(first.outcomes))
     result = DiffResult(
         old_id=str(old.get("id")),
         new_id=str(new.get("id")),
@@ -220,9 +221,9 @@ def compare(
             if comparable
             else dict.fromkeys(_union(first.outcomes, last.outcomes))
         ),
-        method=method,
+        attribution=attribution,
         edits=shares,
-        order=order if method == "sequential" else None,
+        order=order if attribution == "sequential" else None,
         notes=notes,
         evaluations=len(values),
         labels=_outcome_labels(old, new),
@@ -242,20 +243,20 @@ class _Evaluator:
 
     def __init__(self, base: dict, edits: list[Edit], settings: dict, say: Progress):
         self.base, self.edits, self.settings, self.say = base, edits, settings, say
-        self.checked: dict[Subset, Any] = {}
+        self.validated: dict[Subset, Any] = {}
         self.done = 0
         self.used: dict[str, int] = {}  # the sampler settings in effect, once something sampled
         self.known: dict[Subset, Any] = {}  # results the caller has already
 
     def scenario(self, subset: Subset):
         """The validated scenario for ``subset``, or None (with the issues kept)."""
-        if subset not in self.checked:
+        if subset not in self.validated:
             data = apply_edits(self.base, [self.edits[i] for i in sorted(subset)])
-            self.checked[subset] = check_mapping(data)
-        return self.checked[subset][0]
+            self.validated[subset] = validate_mapping(data)
+        return self.validated[subset][0]
 
     def first_issue(self) -> str:
-        for scenario, issues in self.checked.values():
+        for scenario, issues in self.validated.values():
             if scenario is None and issues:
                 return issues[0].format()
         return ""
@@ -291,7 +292,8 @@ class _Evaluator:
 
 
 def _plan(edits: list[Edit], evaluator: _Evaluator, comparable: bool):
-    """(method, order, notes): Shapley when every subset is valid and there are few edits."""
+    """(attribution, order, notes): Shapley when every subset is valid and there are few
+    edits, else sequential in an order where every step is valid, else None."""
     n = len(edits)
     if not comparable:
         note = "the two versions do not have the same outcomes: the change is not attributed"
@@ -319,13 +321,13 @@ def _plan(edits: list[Edit], evaluator: _Evaluator, comparable: bool):
     return "sequential", order, [note]
 
 
-def _shares(method, order, edits, values, outcomes) -> list[EditShare]:
+def _shares(attribution, order, edits, values, outcomes) -> list[EditShare]:
     n = len(edits)
     means = {s: v.outcomes for s, v in values.items()}
     errors = {s: v.mcse for s, v in values.items()}
-    if method == "shapley":
+    if attribution == "shapley":
         changes, mcse = shapley(n, means, outcomes), shapley_mcse(n, errors, outcomes)
-    elif method == "sequential":
+    elif attribution == "sequential":
         changes = sequential_shares(order, means, outcomes)
         mcse = sequential_mcse(order, errors, outcomes)
     else:
@@ -336,7 +338,7 @@ def _shares(method, order, edits, values, outcomes) -> list[EditShare]:
 def _add_notes(result: DiffResult) -> None:
     if not result.exact:
         result.notes.append(
-            f"sampled ({result.evaluations} runs, {title(result.methods)}, the same seed for "
+            f"sampled ({result.evaluations} runs, {title(result.method)}, the same seed for "
             "each): every change "
             "carries a Monte Carlo standard error; a share smaller than three of them is "
             "within sampling noise"

@@ -1,6 +1,6 @@
 """The edits between two versions of a scenario: finding them and applying them (SPEC §9).
 
-Pure data, no PyMC: both versions are resolved mappings (``extends`` merged in, as
+Pure data, no PyMC: both versions are merged mappings (``extends`` merged in, as
 :func:`engine.scenario.merge.load_document` gives them), and an edit is a set of key-path
 changes that can be applied to the old mapping.
 
@@ -27,7 +27,7 @@ driver, outcome, indicator or evidence item added or removed whole (a cause on a
 effect on it, an indicator that signals it, evidence on it, a ``signals`` moved onto it) joins
 that item's edit, listed in its ``includes``; so an edit is never applied without the items it
 refers to, and every subset of edits applied to the old version is a valid scenario (checked by
-:func:`check_mapping`, since contradictory evidence can still arise).
+:func:`validate_mapping`, since contradictory evidence can still arise).
 """
 
 from __future__ import annotations
@@ -417,7 +417,7 @@ def evaluated_base(
     return data
 
 
-def check_mapping(
+def validate_mapping(
     data: dict[str, Any], name: str = "<diff>"
 ) -> tuple[Scenario | None, list[ScenarioIssue]]:
     """Validate a mapping built by :func:`apply_edits` (no file behind it, so no line numbers)."""

@@ -18,7 +18,7 @@ from engine.diff.compare import DiffResult, EditShare
 from engine.diff.edits import ABSENT, shown
 from engine.scenario.methods import title
 
-METHODS = {
+ATTRIBUTIONS = {
     "shapley": "Shapley: each edit's change is its average over every order of applying the edits",
     "sequential": "sequential: the edits applied one after another in the order listed",
     None: "not attributed",
@@ -67,12 +67,12 @@ def _rows(result: DiffResult) -> list[tuple[str, str, str, str, str]]:
 
 
 def _outcomes(result: DiffResult) -> list[str]:
-    return list(result.old.outcomes) if result.method else []
+    return list(result.old.outcomes) if result.attribution else []
 
 
 def _listed(result: DiffResult) -> list[EditShare]:
     """The edits in the order they were applied (sequential), else in file order."""
-    if result.method == "sequential" and result.order is not None:
+    if result.attribution == "sequential" and result.order is not None:
         return [result.edits[i] for i in result.order]
     return result.edits
 
@@ -88,7 +88,7 @@ def cells(result: DiffResult) -> dict[str, Any]:
         of the edit table; ``edits``: per edit, in the order applied, ``path``, ``includes``
         (the references that travel with it), ``kind``, ``change`` (old → new as written) and
         ``cells`` (its change per column, ``~`` within sampling noise); ``total`` (per column);
-        ``method`` (how the change was shared out), ``notes`` and ``how`` (the evaluations).
+        ``attribution`` (how the change was shared out), ``notes`` and ``how`` (the evaluations).
     """
     columns = _outcomes(result)
     edits = [
@@ -106,9 +106,9 @@ def cells(result: DiffResult) -> dict[str, Any]:
         "columns": columns,
         "edits": edits,
         "total": [display.points(result.change[k]) for k in columns] if edits else [],
-        "method": METHODS[result.method],
+        "attribution": ATTRIBUTIONS[result.attribution],
         "notes": list(result.notes),
-        "how": _method_line(result),
+        "how": _how_line(result),
     }
 
 
@@ -124,7 +124,7 @@ def render(result: DiffResult, console: Console | None = None) -> None:
         outcomes.add_column(column, justify="left" if column == "outcome" else "right")
     for label, k, old, new, delta in _rows(result):
         outcomes.add_row(Text(label).append(f" ({k})", style="dim"), old, new, delta)
-    edits = Table(title=f"Edits — {METHODS[result.method]}", title_justify="left")
+    edits = Table(title=f"Edits — {ATTRIBUTIONS[result.attribution]}", title_justify="left")
     edits.add_column("edit", no_wrap=True)  # a key path is only useful whole
     edits.add_column("kind")
     edits.add_column("old → new")
@@ -143,15 +143,15 @@ def render(result: DiffResult, console: Console | None = None) -> None:
         )
     parts: list[Any] = [outcomes, edits if result.edits else Text("No edits.")]
     parts += [Text(f"Note: {note}", style="yellow") for note in result.notes]
-    parts.append(Text(_method_line(result), style="dim"))
+    parts.append(Text(_how_line(result), style="dim"))
     console.print(Group(*parts))
 
 
-def _method_line(result: DiffResult) -> str:
+def _how_line(result: DiffResult) -> str:
     how = (
         "exact enumeration"
         if result.exact
-        else f"{title(result.methods)}, the same seed for every run"
+        else f"{title(result.method)}, the same seed for every run"
     )
     return f"{result.evaluations} evaluations ({how}), {display.seconds(result.seconds)}"
 
@@ -167,7 +167,8 @@ def markdown(result: DiffResult) -> str:
     lines += ["| outcome | old | new | change (pp) |", "| --- | ---: | ---: | ---: |"]
     for label, k, old, new, delta in _rows(result):
         lines.append(f"| {md_escape(label)} (`{k}`) | {old} | {new} | {delta} |")
-    lines += ["", f"**Edits** — {METHODS[result.method]}; changes in percentage points.", ""]
+    shared = ATTRIBUTIONS[result.attribution]
+    lines += ["", f"**Edits** — {shared}; changes in percentage points.", ""]
     if not result.edits:
         lines.append("No edits.")
     else:
@@ -189,5 +190,5 @@ def markdown(result: DiffResult) -> str:
     lines += [f"- {md_escape(note)}" for note in result.notes]
     if any(share.within_noise for share in result.edits):
         lines.append("- `~` marks a change within sampling noise (under three standard errors)")
-    lines.append(f"- {md_escape(_method_line(result))}")
+    lines.append(f"- {md_escape(_how_line(result))}")
     return "\n".join(lines) + "\n"

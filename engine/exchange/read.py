@@ -153,7 +153,7 @@ def _checked(path: Path, model, order: list[str]) -> list[Node]:
         nodes.append(Node(name, states, parents, table))
     try:
         model.check_model()
-    except Exception as error:  # noqa: BLE001 - pgmpy's own verdict on the network
+    except Exception as error:  # noqa: BLE001 - pgmpy's own objection to the network
         raise NetworkFileError(path, _reader_problem(error)) from None
     return nodes
 

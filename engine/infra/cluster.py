@@ -73,7 +73,7 @@ def run_on_dask(
     """
     distributed = _import_distributed()
     with _quiet(executor.quiet), _client(executor, distributed) as client:
-        _check_workers(client, executor)
+        _same_engine_on_workers(client, executor)
         if announce is not None:
             announce(where(client, executor))
         futures = {client.submit(fn, task, pure=False): task for task in tasks}
@@ -169,7 +169,7 @@ def dask_setup(worker) -> None:
     sys.unraisablehook = lambda unraisable: None
 
 
-def _check_workers(client, executor: Executor) -> None:
+def _same_engine_on_workers(client, executor: Executor) -> None:
     """Every worker runs this Signpost (the same version and code): a report's manifest names
     the engine that made it, and the workers make it."""
     mine = engine_identity()

@@ -32,7 +32,7 @@ EXTENDS = Code(
 
 @dataclass
 class MergedDocument:
-    """A scenario file with ``extends`` resolved, before validation.
+    """A scenario file with its ``extends`` merged in, before validation.
 
     Attributes
     ----------
@@ -116,7 +116,7 @@ def _near_files(missing: Path) -> list[str]:
     return difflib.get_close_matches(missing.name, names, n=2, cutoff=0.8)
 
 
-def _resolve(path: Path, file: str, chain: list[tuple[Path, str]], issues: list[ScenarioIssue]):
+def _merged(path: Path, file: str, chain: list[tuple[Path, str]], issues: list[ScenarioIssue]):
     """Values, locations and chain of ``path`` with its ``extends`` merged in; None if broken."""
     data, where, found = read_one(path, file)
     issues.extend(found)
@@ -131,10 +131,10 @@ def _resolve(path: Path, file: str, chain: list[tuple[Path, str]], issues: list[
     if problem is not None:
         issues.append(problem)
         return None
-    resolved = _resolve(parent[0], parent[1], chain, issues)
-    if resolved is None:
+    merged = _merged(parent[0], parent[1], chain, issues)
+    if merged is None:
         return None
-    base, base_where, files = resolved
+    base, base_where, files = merged
     base.pop("id", None)  # the id is never inherited (SPEC §6)
     base_where.drop(("id",))
     del data["extends"]
@@ -150,7 +150,7 @@ def _resolve(path: Path, file: str, chain: list[tuple[Path, str]], issues: list[
 
 
 def read_document(path: str | Path) -> tuple[MergedDocument | None, list[ScenarioIssue]]:
-    """Read a scenario file and resolve its ``extends``, reporting every reading problem.
+    """Read a scenario file and merge its ``extends``, reporting every reading problem.
 
     Parameters
     ----------
@@ -169,15 +169,15 @@ def read_document(path: str | Path) -> tuple[MergedDocument | None, list[Scenari
     """
     path = Path(path)
     issues: list[ScenarioIssue] = []
-    resolved = _resolve(path, str(path), [], issues)
-    if resolved is None:
+    merged = _merged(path, str(path), [], issues)
+    if merged is None:
         return None, issues
-    data, where, files = resolved
+    data, where, files = merged
     return MergedDocument(path, data, where, tuple(files)), issues
 
 
 def load_document(path: str | Path) -> MergedDocument:
-    """Read a scenario file and resolve its ``extends``, without validating it.
+    """Read a scenario file and merge its ``extends``, without validating it.
 
     Parameters
     ----------

@@ -89,7 +89,7 @@ def _one_key(value: dict, allowed: tuple[str, ...], what: str) -> str:
     return next(iter(value))
 
 
-def _check_probability_number(value: Any, what: str = "a probability") -> float:
+def _probability_number(value: Any, what: str = "a probability") -> float:
     number = _finite(value, what)
     if not 0.0 < number < 1.0:
         raise PydanticCustomError(
@@ -100,15 +100,15 @@ def _check_probability_number(value: Any, what: str = "a probability") -> float:
     return number
 
 
-def check_driver_probability(value: Any) -> float | str | dict:
-    """A driver's own probability (SPEC §11.3): as :func:`check_probability`, but a plain fixed
+def validate_driver_probability(value: Any) -> float | str | dict:
+    """A driver's own probability (SPEC §11.3): as :func:`validate_probability`, but a plain fixed
     number may be exactly 0 or 1 (the field's networks have deterministic rows)."""
     if _is_number(value) and math.isfinite(value) and value in (0, 1):
         return float(value)
-    return check_probability(value)
+    return validate_probability(value)
 
 
-def check_probability(value: Any) -> float | str | dict:
+def validate_probability(value: Any) -> float | str | dict:
     """A number in (0, 1), an ICD 203 word, ``{range: [lo, hi]}`` or ``{beta: [a, b]}``."""
     if isinstance(value, str):
         if normalise_word(value) not in PROBABILITY_WORDS:
@@ -120,8 +120,8 @@ def check_probability(value: Any) -> float | str | dict:
         key = _one_key(value, ("range", "beta"), "a probability")
         a, b = _pair(value[key], key)
         if key == "range":
-            lo = _check_probability_number(a, "the low end of a range")
-            hi = _check_probability_number(b, "the high end of a range")
+            lo = _probability_number(a, "the low end of a range")
+            hi = _probability_number(b, "the high end of a range")
             if lo >= hi:
                 raise PydanticCustomError(
                     "range_order", "a range needs low < high, got [{lo}, {hi}]", {"lo": a, "hi": b}
@@ -132,7 +132,7 @@ def check_probability(value: Any) -> float | str | dict:
             raise PydanticCustomError("beta_positive", "beta's a and b must both be > 0", {})
         return {"beta": [alpha, beta]}
     if _is_number(value):
-        return _check_probability_number(value)
+        return _probability_number(value)
     raise PydanticCustomError(
         "probability_type",
         "a probability is a number between 0 and 1, a word such as `likely`, "
@@ -141,7 +141,7 @@ def check_probability(value: Any) -> float | str | dict:
     )
 
 
-def check_effect(value: Any) -> float | str | dict:
+def validate_effect(value: Any) -> float | str | dict:
     """A number, an effect word, ``{odds_ratio}``, ``{range: [lo, hi]}`` or ``{normal}``."""
     if isinstance(value, str):
         if normalise_word(value) not in EFFECT_WORDS:
@@ -240,7 +240,9 @@ EFFECT_JSON_SCHEMA = {
 }
 
 Probability = Annotated[
-    float | str | dict, BeforeValidator(check_probability), WithJsonSchema(PROBABILITY_JSON_SCHEMA)
+    float | str | dict,
+    BeforeValidator(validate_probability),
+    WithJsonSchema(PROBABILITY_JSON_SCHEMA),
 ]
 DRIVER_PROBABILITY_JSON_SCHEMA = {
     "description": "A probability: a number in [0, 1] (0 and 1 allowed for a driver's own "
@@ -252,11 +254,11 @@ DRIVER_PROBABILITY_JSON_SCHEMA = {
 }
 DriverProbability = Annotated[
     float | str | dict,
-    BeforeValidator(check_driver_probability),
+    BeforeValidator(validate_driver_probability),
     WithJsonSchema(DRIVER_PROBABILITY_JSON_SCHEMA),
 ]
 Effect = Annotated[
-    float | str | dict, BeforeValidator(check_effect), WithJsonSchema(EFFECT_JSON_SCHEMA)
+    float | str | dict, BeforeValidator(validate_effect), WithJsonSchema(EFFECT_JSON_SCHEMA)
 ]
 UnitInterval = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 

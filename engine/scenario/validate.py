@@ -33,14 +33,14 @@ DUPLICATE_ID = Code(
 
 @dataclass
 class Validated:
-    """The outcome of checking one file.
+    """The outcome of validating one file.
 
     Attributes
     ----------
     path : Path
         The file as named.
     document : MergedDocument or None
-        The resolved values, when the file could be read into values.
+        The merged values (``extends`` merged in), when the file could be read into values.
     scenario : Scenario or None
         The validated scenario, when there is no issue.
     issues : list of ScenarioIssue
@@ -59,7 +59,7 @@ class Validated:
 
 
 def validate_file(path: str | Path) -> Validated:
-    """Read, resolve and validate one scenario file, collecting every problem.
+    """Read one scenario file, merge its ``extends`` and validate it, collecting every problem.
 
     Parameters
     ----------
@@ -93,17 +93,17 @@ def validate_files(paths: Iterable[str | Path]) -> list[Validated]:
     list of Validated
         One per file, in order; a file whose id repeats an earlier file's gets an issue.
     """
-    checked = [validate_file(path) for path in paths]
-    for issue in unique_id_issues(c.document for c in checked if c.document is not None):
-        for entry in checked:
+    validated = [validate_file(path) for path in paths]
+    for issue in unique_id_issues(v.document for v in validated if v.document is not None):
+        for entry in validated:
             if entry.document is not None and str(entry.path) == issue.file:
                 entry.issues = sort_issues([*entry.issues, issue])
                 entry.scenario = None
-    return checked
+    return validated
 
 
 def validate_paths(paths: Iterable[str | Path]) -> list[Validated]:
-    """Every scenario file among ``paths`` (files and folders), checked as one batch.
+    """Every scenario file among ``paths`` (files and folders), validated as one batch.
 
     The one way every command finds its files: :func:`engine.scenario.discover.discover`
     (``_*.yaml`` are parents only), then :func:`validate_files`.
@@ -112,7 +112,7 @@ def validate_paths(paths: Iterable[str | Path]) -> list[Validated]:
 
 
 def validate_document(document: MergedDocument) -> tuple[Scenario | None, list[ScenarioIssue]]:
-    """Validate a resolved document against the format and the cross-reference rules.
+    """Validate a merged document against the format and the cross-reference rules.
 
     Parameters
     ----------
@@ -183,7 +183,7 @@ def _first_per_place(
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read, resolve and validate a scenario file.
+    """Read a scenario file, merge its ``extends`` and validate it.
 
     Parameters
     ----------
@@ -200,7 +200,7 @@ def load_scenario(path: str | Path) -> Scenario:
     ScenarioError
         With every problem in the file at once: reading, format and cross-references.
     """
-    checked = validate_file(path)
-    if checked.scenario is None:
-        raise ScenarioError(checked.issues)
-    return checked.scenario
+    validated = validate_file(path)
+    if validated.scenario is None:
+        raise ScenarioError(validated.issues)
+    return validated.scenario

@@ -1,7 +1,7 @@
 """A diff between two versions of the Kazakhstan baseline, checked against the reference's
 independent enumeration (SPEC §4, §11).
 
-The baseline (``extends`` resolved) has every uncertain number replaced by its prior's mean, so
+The baseline (``extends`` merged in) has every uncertain number replaced by its prior's mean, so
 both versions run exactly; the second version makes three edits: an effect on the chance that
 the mission expands (a state of the three-state ``posture``), a new piece of evidence, and an
 effect of that state on an outcome. The numbers come from the reference's enumeration

@@ -13,7 +13,7 @@ import yaml
 from engine.cli import main
 from engine.diff.attribution import all_subsets, shapley, valid_order
 from engine.diff.compare import compare
-from engine.diff.edits import apply_edits, check_mapping, evaluated_base, find_edits
+from engine.diff.edits import apply_edits, evaluated_base, find_edits, validate_mapping
 from engine.diff.text import brief, markdown, md_escape
 
 BASE = {
@@ -131,7 +131,7 @@ def test_removing_a_driver_with_its_references_is_one_edit():
     edits = find_edits(_with_driver_c(), BASE)
     assert [(e.path, e.kind) for e in edits] == [("drivers.c", "removed")]
     assert len(edits[0].includes) == 4
-    assert check_mapping(apply_edits(_with_driver_c(), edits))[0] is not None
+    assert validate_mapping(apply_edits(_with_driver_c(), edits))[0] is not None
 
 
 def test_evidence_item_is_one_value_and_its_date_counts():
@@ -178,7 +178,7 @@ def test_shapley_values_match_a_computation_by_hand():
     new = edited(BASE, ("drivers", "a", "p"), 0.5)
     new = edited(new, ("outcomes", "x", "drivers", "a"), 2.0)
     result = compare(BASE, new)
-    assert result.method == "shapley" and result.exact
+    assert result.attribution == "shapley" and result.exact
     v = {(pa, e): p_x(pa, e) for pa in (0.2, 0.5) for e in (1.0, 2.0)}
     phi_p = ((v[0.5, 1.0] - v[0.2, 1.0]) + (v[0.5, 2.0] - v[0.2, 2.0])) / 2
     phi_e = ((v[0.2, 2.0] - v[0.2, 1.0]) + (v[0.5, 2.0] - v[0.5, 1.0])) / 2
@@ -228,7 +228,7 @@ def test_shares_add_up_to_the_change_exactly(new):
 
 def test_more_than_six_edits_are_sequential_in_the_documented_order():
     result = compare(BASE, _many_edits())
-    assert len(result.edits) == 8 and result.method == "sequential"
+    assert len(result.edits) == 8 and result.attribution == "sequential"
     assert [result.edits[i].edit.path for i in result.order] == [
         "outcomes.x.drivers.b",
         "drivers.a.p",
@@ -256,9 +256,9 @@ def test_an_invalid_subset_falls_back_to_a_valid_sequence():
     new = edited(new, ("evidence", "e2"), {"driver": "a", "observed": False})
     edits = find_edits(old, new)
     base = evaluated_base(old, new)
-    assert check_mapping(apply_edits(base, [edits[1]]))[0] is None  # e2 contradicts old e1
+    assert validate_mapping(apply_edits(base, [edits[1]]))[0] is None  # e2 contradicts old e1
     result = compare(old, new)
-    assert result.method == "sequential"
+    assert result.attribution == "sequential"
     assert [result.edits[i].edit.path for i in result.order] == ["evidence.e1", "evidence.e2"]
     assert "not valid" in result.notes[0]
     assert sum(s.change["x"] for s in result.edits) == pytest.approx(result.change["x"])
@@ -374,4 +374,4 @@ def test_sources_what_ifs_and_expectations_never_block_an_edit():
     new = edited(new, ("drivers", "a", "p"), 0.25)
     result = compare(old, new)
     assert [s.edit.path for s in result.edits] == ["drivers.a.p", "drivers.c"]
-    assert result.method == "shapley" and result.evaluations == 4
+    assert result.attribution == "shapley" and result.evaluations == 4

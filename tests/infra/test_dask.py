@@ -269,14 +269,14 @@ def test_an_unreachable_scheduler_is_exit_2_naming_it(tmp_path, capsys, command)
 
 
 def test_workers_with_another_signpost_are_refused():
-    from engine.infra.cluster import _check_workers
+    from engine.infra.cluster import _same_engine_on_workers
 
     class Workers:  # what a cluster whose workers run another engine answers
         def run(self, function):
             return {"tcp://10.1.2.3:4567": "0.0.1+0123456789abcdef"}
 
     with pytest.raises(ExecutorError, match=r"tcp://10\.1\.2\.3:4567: 0\.0\.1\+0123456789abcdef"):
-        _check_workers(Workers(), Executor(scheduler="tcp://10.1.2.3:8786"))
+        _same_engine_on_workers(Workers(), Executor(scheduler="tcp://10.1.2.3:8786"))
 
 
 def test_the_executor_options_are_one_at_a_time_and_counts(tmp_path, capsys):

@@ -1,4 +1,4 @@
-"""The runner's promises: exact without PyMC, reliability verdict and retry, reproducibility."""
+"""The runner's promises: exact without PyMC, the reliability rule and retry, reproducibility."""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
-"""The validation rules: checks across the items of a scenario that the schema cannot make.
+"""The validation rules: what the schema cannot see, across the items of a scenario.
 
 One rule per module, as sqlfluff's are: each declares its :class:`~engine.scenario.issues.Code`
 (``CODE``: the code, a one-line description, a bad and a good example), documents itself in
 its docstring, and yields :class:`~engine.scenario.issues.ScenarioIssue` records from
-``check(data, where)``. Rules read the *raw* merged values, not the validated model, so that
+``find(data, where)``. Rules read the *raw* merged values, not the validated model, so that
 their findings are reported together with the schema's: they skip whatever is malformed (the
 schema reports that) and must never raise.
 """
@@ -66,4 +66,4 @@ def rule_issues(data: dict[str, Any], where: SourceMap) -> list[ScenarioIssue]:
     list of ScenarioIssue
         Everything every rule found.
     """
-    return [issue for rule in RULES for issue in rule.check(data, where)]
+    return [issue for rule in RULES for issue in rule.find(data, where)]

@@ -44,7 +44,7 @@ def arrow_path(data: dict[str, Any], cause: str, driver: str) -> tuple:
     return ("drivers", driver)
 
 
-def check(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
+def find(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
     """Each cycle among the causes, shown as ``a -> b -> a``.
 
     One issue per group of drivers that reach each other (a strongly connected component),

@@ -21,7 +21,7 @@ CODE = Code(
 )
 
 
-def check(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
+def find(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
     """One issue per expectation that compares its subject with itself, at the comparison."""
     for item_id, item in items(data, "expect"):
         value = item.get("more_likely_than")

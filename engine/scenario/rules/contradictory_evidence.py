@@ -60,7 +60,7 @@ def _said(observed: Any) -> str:
     return str(observed)
 
 
-def check(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
+def find(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
     """Hard evidence items on one driver or indicator that leave it no state at all.
 
     Each item that, with the earlier ones (in file order), leaves no state is reported at its

@@ -29,7 +29,7 @@ CODE = Code(
 FORMS = ("table", "noisy_or", "p")  # the first given is the driver's form
 
 
-def check(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
+def find(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
     """One issue per key that does not fit the driver's form, and per probability missing."""
     for driver, item in items(data, "drivers"):
         here = ("drivers", driver)

@@ -21,7 +21,7 @@ CODE = Code(
 )
 
 
-def check(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
+def find(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
     """Each key that repeats an earlier key's condition, at the later key."""
     first: dict[tuple, str] = {}
     for ref in conditions(data):

@@ -23,7 +23,7 @@ CODE = Code(
 )
 
 
-def check(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
+def find(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
     if "outcomes" in data and "outcomes_from" in data:
         message = "a scenario takes `outcomes` or `outcomes_from`, not both"
         hint = "remove one: outcomes_from makes the named driver's states the outcomes"

@@ -24,7 +24,7 @@ CODE = Code(
 )
 
 
-def check(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
+def find(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
     """One issue, at ``resolved.on``, when it is not after ``as_of``."""
     judged, as_of = mapping(data, "resolved").get("on"), data.get("as_of")
     if isinstance(judged, dt.date) and isinstance(as_of, dt.date) and judged <= as_of:

@@ -24,7 +24,7 @@ CODE = Code(
 )
 
 
-def check(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
+def find(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
     """Per row: the shape its driver needs, and every state when it has states."""
     for driver, item in items(data, "drivers"):
         states = [s for s in mapping(item, "states") if isinstance(s, str)]

@@ -21,7 +21,7 @@ CODE = Code(
 )
 
 
-def check(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
+def find(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
     """One issue per condition on a driver in that driver's own probabilities: its
     ``causes``, its states' causes, its ``noisy_or`` or its table's rows (SPEC §11)."""
     for ref in conditions(data):

@@ -23,7 +23,7 @@ CODE = Code(
 READ_AS_BOOLEAN = {"y", "n", "yes", "no", "true", "false", "on", "off", "null"}
 
 
-def check(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
+def find(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
     for driver, item in items(data, "drivers"):
         for state in mapping(item, "states"):
             if isinstance(state, str) and state.lower() in READ_AS_BOOLEAN:

@@ -24,7 +24,7 @@ CODE = Code(
 )
 
 
-def check(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
+def find(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
     """Every condition on a multi-state driver names one of its states."""
     states = driver_states(data)
     for ref in conditions(data):

@@ -35,7 +35,7 @@ def _total(values: list[Any]) -> float | None:
     return float(sum(values))
 
 
-def check(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
+def find(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
     """A multi-state driver's states' ``p``, and each row of its table."""
     for driver, item in items(data, "drivers"):
         states = mapping(item, "states")

@@ -25,7 +25,7 @@ CODE = Code(
 LISTED = 8  # rows listed in one message before "and N more"
 
 
-def check(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
+def find(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
     """Per table: rows naming a driver twice, rows written twice, rows missing a parent, and
     the combinations no row gives."""
     order = {d: i for i, d in enumerate(ids(data, "drivers"))}

@@ -41,7 +41,7 @@ VALUE_REFERENCES = (
 KEY_REFERENCES = (("what_if", "set", "drivers"),)
 
 
-def check(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
+def find(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
     """One issue per reference to an id that does not exist.
 
     Covers causes, an outcome's drivers, an indicator's ``signals``, evidence's ``driver`` and
@@ -54,15 +54,15 @@ def check(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
         for item_id, item in items(data, collection):
             value = item.get(key)
             if isinstance(value, str):
-                yield from _check(data, where, value, target, (collection, item_id, key))
+                yield from _reference(data, where, value, target, (collection, item_id, key))
     for ref in conditions(data):
-        yield from _check(data, where, ref.driver, "drivers", ref.path, key=ref.key)
+        yield from _reference(data, where, ref.driver, "drivers", ref.path, key=ref.key)
     for item_id, item in items(data, "evidence"):
         target = item.get("driver")
         if item.get("observed") is not None and isinstance(target, str) and "=" not in target:
-            yield from _check(data, where, target, "drivers", ("evidence", item_id, "driver"))
+            yield from _reference(data, where, target, "drivers", ("evidence", item_id, "driver"))
     if isinstance(data.get("outcomes_from"), str):
-        yield from _check(data, where, data["outcomes_from"], "drivers", ("outcomes_from",))
+        yield from _reference(data, where, data["outcomes_from"], "drivers", ("outcomes_from",))
     for item_id, item in items(data, "expect"):
         keys = ("outcome", "more_likely_than") if "driver" not in item else ()
         for key in keys:
@@ -73,14 +73,14 @@ def check(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
         for item_id, item in items(data, collection):
             for ref in mapping(item, key):
                 path = (collection, item_id, key, ref)
-                yield from _check(data, where, ref, target, path, key=True)
+                yield from _reference(data, where, ref, target, path, key=True)
     for collection in CITING:
         for item_id, item in items(data, collection):
             listed = item.get("sources")
             for i, ref in enumerate(listed if isinstance(listed, list) else []):
                 if isinstance(ref, str):
                     path = (collection, item_id, "sources", i)
-                    yield from _check(data, where, ref, "sources", path)
+                    yield from _reference(data, where, ref, "sources", path)
     yield from _resolved(data, where)
 
 
@@ -91,10 +91,10 @@ def _outcome(data, where, ref: str | bool, path, *, resolved: bool = False):
         message = f"`{name}` is not an outcome of this scenario"
         yield issue(CODE, message, suggest(name, known, "outcomes"), where, path)
     elif not resolved:
-        yield from _check(data, where, name, "outcomes", path, known=known)
+        yield from _reference(data, where, name, "outcomes", path, known=known)
 
 
-def _check(data, where, ref: str, target: str, path, *, key: bool = False, known=None):
+def _reference(data, where, ref: str, target: str, path, *, key: bool = False, known=None):
     known = ids(data, target) if known is None else known
     if ref in known:
         return

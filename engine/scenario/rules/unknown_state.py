@@ -32,7 +32,7 @@ CODE = Code(
 )
 
 
-def check(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
+def find(data: dict[str, Any], where: SourceMap) -> Iterator[ScenarioIssue]:
     """Conditions ``X=s``, hard evidence's ``observed``, a what-if's ``set`` values, and the
     cells of a multi-state driver's table rows."""
     states = driver_states(data)
