@@ -76,14 +76,14 @@ class Draws:
 class Tried:
     """One proposal's answer to one setting, and the proposal's own weighted draws."""
 
-    condition: Answer
+    answer: Answer
     draws: Draws
     weights: np.ndarray
     ess: float
 
     @property
     def reliable(self) -> bool:
-        return self.condition.reliable
+        return self.answer.reliable
 
     @property
     def efficiency(self) -> float:
@@ -157,13 +157,13 @@ class AdaptiveEvaluator:
         tried = self.fit(setting.arrays(self.network.graph), analysis, prior, reused)
         if self.shared is None and tried.reliable:
             self.shared = tried.draws
-        tried.condition.diagnostics.seconds = time.perf_counter() - started
-        return tried.condition
+        tried.answer.diagnostics.seconds = time.perf_counter() - started
+        return tried.answer
 
-    def item_joints(self, condition: Answer, setting: Setting) -> np.ndarray:
-        """(n + M, K): P(Y = k, X = true | e), averaged over the condition's weighted draws."""
-        prepared = self.eliminator.prepare(condition.params)
-        return prepared.item_joints(setting.arrays(self.network.graph), condition.sample.weights)
+    def item_joints(self, answer: Answer, setting: Setting) -> np.ndarray:
+        """(n + M, K): P(Y = k, X = true | e), averaged over the answer's weighted draws."""
+        prepared = self.eliminator.prepare(answer.params)
+        return prepared.item_joints(setting.arrays(self.network.graph), answer.sample.weights)
 
     # --- reweighting the shared draws -----------------------------------------------------
 
@@ -184,17 +184,17 @@ class AdaptiveEvaluator:
         free = proposal.columns[~kept]
         redrawn = tuple(int(c) for c in free if c in set(relevant.tolist()))
         prepared = shared.prepared if not redrawn else self._with_prior(shared, redrawn)
-        answer = prepared.marginals(data, drivers=not analysis)
+        marginals = prepared.marginals(data, drivers=not analysis)
         marginal = proposal.marginal(columns)
         u = shared.u[:, kept]
-        log_ratios = log_prior(u) + answer.log_evidence - marginal.logpdf(u)
-        condition = self._condition(prepared, answer, log_ratios, shared.size, started)[0]
+        log_ratios = log_prior(u) + marginals.log_evidence - marginal.logpdf(u)
+        answer = self._answer(prepared, marginals, log_ratios, shared.size, started)[0]
         if len(free) > len(redrawn):  # the numbers kept are the prior's in every free column
             table = self.network.layout.vector(prepared.params)
             slots = self.coordinates.slots[free]
             table[:, slots] = shared.prior[:, slots]
-            condition.params = condition.sample.params = self._params(table)
-        return condition
+            answer.params = answer.sample.params = self._params(table)
+        return answer
 
     def _with_prior(self, shared: Draws, replaced: tuple[int, ...]) -> Prepared:
         """The shared draws with the coordinates ``replaced`` drawn from the prior instead."""
@@ -229,7 +229,7 @@ class AdaptiveEvaluator:
         larger = GROWTH * size
         if self.budget.fits(self._set_bytes(larger), held=self._held() + 2 * self._set_bytes(size)):
             tried = self._try(best.draws.proposal, data, analysis, larger)
-            tried.condition.diagnostics.retried = True
+            tried.answer.diagnostics.retried = True
             if _better(tried, best):
                 best = tried
         return best
@@ -273,10 +273,10 @@ class AdaptiveEvaluator:
     def _try(self, proposal: StudentT, data: dict, analysis: bool, size: int) -> Tried:
         started = time.perf_counter()
         draws = self._draw(proposal, size)
-        answer = draws.prepared.marginals(data, drivers=not analysis)
-        log_ratios = log_prior(draws.u) + answer.log_evidence - proposal.logpdf(draws.u)
-        condition, weights, ess = self._condition(draws.prepared, answer, log_ratios, size, started)
-        return Tried(condition, draws, weights, ess)
+        marginals = draws.prepared.marginals(data, drivers=not analysis)
+        log_ratios = log_prior(draws.u) + marginals.log_evidence - proposal.logpdf(draws.u)
+        answer, weights, ess = self._answer(draws.prepared, marginals, log_ratios, size, started)
+        return Tried(answer, draws, weights, ess)
 
     def _draw(self, proposal: StudentT, size: int) -> Draws:
         self._counter += 1
@@ -294,8 +294,8 @@ class AdaptiveEvaluator:
 
     # --- helpers --------------------------------------------------------------------------
 
-    def _condition(
-        self, prepared: Prepared, answer: Marginals, log_ratios, size: int, started: float
+    def _answer(
+        self, prepared: Prepared, marginals: Marginals, log_ratios, size: int, started: float
     ) -> tuple[Answer, np.ndarray, float]:
         weights, pareto_k = smoothed_weights(log_ratios)
         ess = effective_sample_size(weights)
@@ -306,7 +306,7 @@ class AdaptiveEvaluator:
             pareto_k=pareto_k,
             seconds=time.perf_counter() - started,
         )
-        return condition_of(self.network, prepared, answer, weights, diagnostics), weights, ess
+        return condition_of(self.network, prepared, marginals, weights, diagnostics), weights, ess
 
     def informed(self, data: dict) -> tuple[np.ndarray, np.ndarray]:
         """The coordinates on which log P(e | θ) depends under this setting, and those on which
@@ -318,9 +318,9 @@ class AdaptiveEvaluator:
         and the weights still use the whole P(e | θ).
         """
         k = self.coordinates.size
-        answer = self._probe().marginals(data)
-        change = np.abs(answer.log_evidence[1:] - answer.log_evidence[0])
-        moved = np.concatenate([answer.outcomes, answer.drivers], axis=1)
+        marginals = self._probe().marginals(data)
+        change = np.abs(marginals.log_evidence[1:] - marginals.log_evidence[0])
+        moved = np.concatenate([marginals.outcomes, marginals.drivers], axis=1)
         reported = np.abs(moved[1:] - moved[0]).max(axis=1, initial=0.0)
         assert len(change) == k
         return np.flatnonzero(change > INFORMED), np.flatnonzero(reported > INFORMED)
@@ -358,7 +358,7 @@ def _better(one: Tried, other: Tried) -> bool:
     """Meets the bar where the other does not; else the smaller k-hat, then the larger ESS."""
     if one.reliable != other.reliable:
         return one.reliable
-    mine, theirs = one.condition.diagnostics, other.condition.diagnostics
+    mine, theirs = one.answer.diagnostics, other.answer.diagnostics
     if one.reliable:
         return one.ess > other.ess
     return (mine.pareto_k, -one.ess) < (theirs.pareto_k, -other.ess)

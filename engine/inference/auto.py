@@ -74,9 +74,9 @@ class AutoEvaluator:
 
     def __call__(self, setting: Setting, *, analysis: bool = False) -> Answer:
         sizes = self.importance.sizes
-        condition = self.importance(setting, analysis=analysis, sizes=sizes[:1])
-        if condition.reliable and self.prior_first:
-            return condition
+        answer = self.importance(setting, analysis=analysis, sizes=sizes[:1])
+        if answer.reliable and self.prior_first:
+            return answer
         refused: list[str] = []
         reused = None
         if self.adaptive is not None:
@@ -85,38 +85,38 @@ class AutoEvaluator:
                 return reused
         larger = sizes[1:] if self.prior_first else []
         if self.adaptive is not None:  # only the size predicted to be enough, before the step
-            enough = [size for size in larger if _enough(condition, size)]
+            enough = [size for size in larger if _enough(answer, size)]
             if enough:
-                condition = self.importance(setting, analysis=analysis, sizes=enough[:1])
-                if condition.reliable:
-                    return condition
-            larger = [size for size in larger if size > condition.diagnostics.draws]
+                answer = self.importance(setting, analysis=analysis, sizes=enough[:1])
+                if answer.reliable:
+                    return answer
+            larger = [size for size in larger if size > answer.diagnostics.draws]
             why = self.adaptive.affordable(held=self.importance.held())
             if why is None:
                 fitted = self.adaptive.fitted(
-                    setting, analysis=analysis, prior=condition, reused=reused
+                    setting, analysis=analysis, prior=answer, reused=reused
                 )
-                if fitted.reliable or not self.prior_first or _better(fitted, condition):
-                    condition = fitted
-                if condition.reliable:
-                    return condition
+                if fitted.reliable or not self.prior_first or _better(fitted, answer):
+                    answer = fitted
+                if answer.reliable:
+                    return answer
             else:
                 refused.append(why)
         if larger:
             grown = self.importance(setting, analysis=analysis, sizes=larger)
             # more prior draws estimate better than fewer, met bar or not; a proposal's
             # answer is kept if it is the better of the two
-            if condition.diagnostics.method != "adaptive" or _better(grown, condition):
-                condition = grown
-            if condition.reliable:
-                return condition
+            if answer.diagnostics.method != "adaptive" or _better(grown, answer):
+                answer = grown
+            if answer.reliable:
+                return answer
         if self.fallback:
             why = self._nuts_refusal()
             if why is None:
                 return self.nuts(setting, analysis=analysis)
             refused.append(why)
-        condition.diagnostics.refused = tuple(refused)
-        return condition
+        answer.diagnostics.refused = tuple(refused)
+        return answer
 
     def _nuts_refusal(self) -> str | None:
         """None when NUTS fits the memory budget beside what the run holds, else the sentence
@@ -127,19 +127,19 @@ class AutoEvaluator:
         need = NUTS_BYTES + 2 * self.options.prior_draws * draw_bytes(self.importance.eliminator)
         return None if self.budget.fits(need, held) else self.budget.refusal("NUTS", held + need)
 
-    def item_joints(self, condition: Answer, setting: Setting) -> np.ndarray:
-        method = condition.diagnostics.method
+    def item_joints(self, answer: Answer, setting: Setting) -> np.ndarray:
+        method = answer.diagnostics.method
         if method == "nuts":
-            return self.nuts.item_joints(condition, setting)
+            return self.nuts.item_joints(answer, setting)
         if method == "adaptive":
-            return self.adaptive.item_joints(condition, setting)
-        return self.importance.item_joints(condition, setting)
+            return self.adaptive.item_joints(answer, setting)
+        return self.importance.item_joints(answer, setting)
 
 
-def _enough(condition: Answer, size: int) -> bool:
+def _enough(answer: Answer, size: int) -> bool:
     """Whether ``size`` prior draws are predicted to meet the bar, from a smaller set's
     diagnostics: a tail that can be trusted (k-hat ≤ 0.7) and ESS × growth ≥ 1.2 × 400."""
-    d = condition.diagnostics
+    d = answer.diagnostics
     if d.pareto_k is None or not d.pareto_k <= PARETO_K_MAX or not d.ess:
         return False
     return d.ess * size / d.draws >= 1.2 * ESS_MIN

@@ -24,19 +24,19 @@ class ExactEvaluator:
     def __call__(self, setting: Setting, *, analysis: bool = False) -> Answer:
         started = time.perf_counter()
         graph = self.network.graph
-        answer = self.prepared.marginals(setting.arrays(graph))
-        condition = Answer(
-            outcomes={k: Summary.exact(p) for k, p in zip(graph.outcomes, answer.outcomes[0])},
-            drivers={d: Summary.exact(p) for d, p in zip(*self._drivers(answer))},
+        marginals = self.prepared.marginals(setting.arrays(graph))
+        answer = Answer(
+            outcomes={k: Summary.exact(p) for k, p in zip(graph.outcomes, marginals.outcomes[0])},
+            drivers={d: Summary.exact(p) for d, p in zip(*self._drivers(marginals))},
             diagnostics=Diagnostics("exact", seconds=time.perf_counter() - started),
             params=self.params,
         )
-        return condition
+        return answer
 
-    def _drivers(self, answer) -> tuple[list[str], np.ndarray]:
-        keys, columns = self.network.reported(answer.drivers)
+    def _drivers(self, marginals) -> tuple[list[str], np.ndarray]:
+        keys, columns = self.network.reported(marginals.drivers)
         return keys, columns[0] if len(columns) else []
 
-    def item_joints(self, condition: Answer, setting: Setting) -> np.ndarray:
+    def item_joints(self, answer: Answer, setting: Setting) -> np.ndarray:
         """(n + M, K): P(Y = k, X = true | e) for each driver and indicator X."""
         return self.prepared.item_joints(setting.arrays(self.network.graph), np.ones(1))

@@ -48,18 +48,18 @@ class NutsEvaluator:
 
     def __call__(self, setting: Setting, *, analysis: bool = False) -> Answer:
         data = {**self.prior_data, **setting.arrays(self.network.graph)}
-        condition = None
+        answer = None
         if analysis and self._main is not None:
-            condition = self._reweighted(data)
-        if condition is None or not condition.reliable:
-            condition = self._sampled(data)
-        return condition
+            answer = self._reweighted(data)
+        if answer is None or not answer.reliable:
+            answer = self._sampled(data)
+        return answer
 
     def _reweighted(self, data: dict) -> Answer:
         """The main result's draws reweighted to this setting."""
         started = time.perf_counter()
         _, prepared, log_main = self._main
-        answer, weights, pareto_k, ess = weigh(prepared, data, log_main, drivers=False)
+        marginals, weights, pareto_k, ess = weigh(prepared, data, log_main, drivers=False)
         diagnostics = Diagnostics(
             "importance",
             draws=prepared.draws,
@@ -67,21 +67,21 @@ class NutsEvaluator:
             pareto_k=pareto_k,
             seconds=time.perf_counter() - started,
         )
-        return condition_of(self.network, prepared, answer, weights, diagnostics)
+        return condition_of(self.network, prepared, marginals, weights, diagnostics)
 
     def _sampled(self, data: dict) -> Answer:
         options = self.options
-        condition = self._sample(data, options)
-        if not condition.reliable:
+        answer = self._sample(data, options)
+        if not answer.reliable:
             stronger = replace(
                 options,
                 draws=2 * options.draws,
                 tune=2 * options.tune,
                 target_accept=max(0.95, options.target_accept),
             )
-            condition = self._sample(data, stronger)
-            condition.diagnostics.retried = True
-        return condition
+            answer = self._sample(data, stronger)
+            answer.diagnostics.retried = True
+        return answer
 
     def _sample(self, data: dict, s: InferenceOptions) -> Answer:
         started = time.perf_counter()
@@ -100,9 +100,9 @@ class NutsEvaluator:
             prob.reshape(-1, prob.shape[-1]), effect.reshape(-1, effect.shape[-1])
         )
         prepared = self.eliminator.prepare(params)
-        answer = prepared.marginals(data)
+        marginals = prepared.marginals(data)
         theta = np.concatenate([prob, effect], axis=-1)[..., self._uncertain]
-        outcomes = answer.outcomes.reshape(s.chains, s.draws, -1)
+        outcomes = marginals.outcomes.reshape(s.chains, s.draws, -1)
         checks = chain_diagnostics(np.concatenate([theta, outcomes], axis=-1))
         diagnostics = Diagnostics(
             method="nuts",
@@ -115,23 +115,23 @@ class NutsEvaluator:
             **checks,
         )
         size = s.chains * s.draws
-        keys, drivers = self.network.reported(answer.drivers)
+        keys, drivers = self.network.reported(marginals.drivers)
         sample = Sample(
-            params, answer.outcomes, drivers, np.full(size, 1.0 / size), chains=s.chains
+            params, marginals.outcomes, drivers, np.full(size, 1.0 / size), chains=s.chains
         )
         graph = self.network.graph
-        condition = Answer(
-            outcomes=dict(zip(graph.outcomes, summaries(answer.outcomes, sample))),
+        answer = Answer(
+            outcomes=dict(zip(graph.outcomes, summaries(marginals.outcomes, sample))),
             drivers=dict(zip(keys, summaries(drivers, sample))),
             diagnostics=diagnostics,
             params=params,
             sample=sample,
         )
         if self._main is None:
-            self._main = (condition, prepared, answer.log_evidence)
-        return condition
+            self._main = (answer, prepared, marginals.log_evidence)
+        return answer
 
-    def item_joints(self, condition: Answer, setting: Setting) -> np.ndarray:
-        """(n + M, K): P(Y = k, X = true | e), averaged over the condition's draws."""
-        prepared = self.eliminator.prepare(condition.params)
-        return prepared.item_joints(setting.arrays(self.network.graph), condition.sample.weights)
+    def item_joints(self, answer: Answer, setting: Setting) -> np.ndarray:
+        """(n + M, K): P(Y = k, X = true | e), averaged over the answer's draws."""
+        prepared = self.eliminator.prepare(answer.params)
+        return prepared.item_joints(setting.arrays(self.network.graph), answer.sample.weights)

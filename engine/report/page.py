@@ -276,7 +276,7 @@ def _timeline(scenario: Scenario, result: Result) -> dict[str, Any]:
         {
             "date": p.date.isoformat() if p.date else "(undated)",
             "evidence": len(p.evidence),
-            "values": [percent(p.condition.outcomes[k]) for k in result.main.outcomes],
+            "values": [percent(p.answer.outcomes[k]) for k in result.main.outcomes],
         }
         for p in result.timeline
     ]

@@ -109,10 +109,10 @@ def what_if_rows(result: Result) -> tuple[list[str], list[Row]]:
         ["", "main result", k, *_summary(s), result.main.reliable]
         for k, s in result.main.outcomes.items()
     ]
-    for name, condition in result.what_if.items():
+    for name, answer in result.what_if.items():
         rows += [
-            [name, labels.get(name, name), k, *_summary(s), condition.reliable]
-            for k, s in condition.outcomes.items()
+            [name, labels.get(name, name), k, *_summary(s), answer.reliable]
+            for k, s in answer.outcomes.items()
         ]
     return header, rows
 
@@ -123,7 +123,7 @@ def timeline_rows(result: Result) -> tuple[list[str], list[Row]]:
     rows = []
     for point in result.timeline:
         evidence = " ".join(point.evidence)
-        for k, s in point.condition.outcomes.items():
+        for k, s in point.answer.outcomes.items():
             rows.append([point.date, evidence, k, *_summary(s)])
     return header, rows
 

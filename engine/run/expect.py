@@ -18,20 +18,20 @@ from engine.run.result import Check, Result, Status
 from engine.scenario.schema import Expectation, Scenario
 
 
-def _subject(condition: Answer, kind: str):
+def _subject(answer: Answer, kind: str):
     """Summaries and per-draw values (None when exact) of the outcomes or the drivers.
 
     Drivers are named as SPEC §11.2 names them: a binary driver ``X`` (it holds) also as
     ``X=true`` and, its complement, ``X=false``; a multi-state driver's states as ``X=s``.
     """
-    sample = condition.sample
+    sample = answer.sample
     if kind == "outcome":
-        return condition.outcomes, None if sample is None else sample.outcomes
-    summaries = dict(condition.drivers)
+        return answer.outcomes, None if sample is None else sample.outcomes
+    summaries = dict(answer.drivers)
     columns = [] if sample is None else list(sample.drivers.T)
-    for key, s in condition.drivers.items():
+    for key, s in answer.drivers.items():
         if "=" not in key:
-            j = list(condition.drivers).index(key)
+            j = list(answer.drivers).index(key)
             summaries[f"{key}=true"] = s
             summaries[f"{key}=false"] = Summary(1 - s.p, 1 - s.hi, 1 - s.lo, s.mcse)
             if sample is not None:
@@ -50,21 +50,21 @@ def _rivals(summaries: dict, kind: str, subject: str) -> list[str]:
     return [k for k in summaries if k.partition("=")[0] == driver and "=" in k and k != own]
 
 
-def _mcse(condition: Answer, draws: np.ndarray | None, weights: dict[int, float]) -> float:
+def _mcse(answer: Answer, draws: np.ndarray | None, weights: dict[int, float]) -> float:
     """MCSE of a weighted sum of columns of (S, k) per-draw values; 0 when exact."""
     if draws is None:
         return 0.0
     from engine.inference.estimates import mcse
 
     combined = sum(w * draws[:, j] for j, w in weights.items())
-    return mcse(np.asarray(combined), condition.sample)
+    return mcse(np.asarray(combined), answer.sample)
 
 
 def evaluate(name: str, expectation: Expectation, result: Result) -> Check:
     """Evaluate one expectation against a result."""
-    condition = result.what_if[expectation.what_if] if expectation.what_if else result.main
+    answer = result.what_if[expectation.what_if] if expectation.what_if else result.main
     kind, subject = expectation.subject
-    summaries, draws = _subject(condition, kind)
+    summaries, draws = _subject(answer, kind)
     ids = list(summaries)
     k = ids.index(subject)
     p = summaries[subject].p
@@ -93,7 +93,7 @@ def evaluate(name: str, expectation: Expectation, result: Result) -> Check:
         value, margin = p, p - others[runner_up]
         weights, strict = {k: 1.0, runner_up: -1.0}, True
         text = f"P({subject}{where}) is the largest (next: {ids[runner_up]})"
-    mcse = _mcse(condition, draws, weights)
+    mcse = _mcse(answer, draws, weights)
     if within_noise(margin, mcse):
         status = Status.TOO_CLOSE
     elif margin > 0 or (margin == 0 and not strict):

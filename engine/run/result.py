@@ -18,13 +18,13 @@ from engine.inference.diagnostics import Diagnostics
 class TimelinePoint:
     date: dt.date | None
     evidence: tuple[str, ...]
-    condition: Answer
+    answer: Answer
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "date": self.date.isoformat() if self.date else None,
             "evidence": list(self.evidence),
-            **self.condition.to_dict(),
+            **self.answer.to_dict(),
         }
 
 

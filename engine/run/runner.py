@@ -34,20 +34,20 @@ SCOPES: dict[str, str] = {
 
 
 class Answers:
-    """The run's evaluator, keeping every condition it answers (the run's diagnostics are the
+    """The run's evaluator, keeping every answer it gives (the run's diagnostics are the
     worst over all of them, analysis settings included)."""
 
     def __init__(self, evaluator):
         self.evaluator = evaluator
-        self.conditions: list[Answer] = []
+        self.answered: list[Answer] = []
 
     def __call__(self, setting: Setting, *, analysis: bool = False) -> Answer:
-        condition = self.evaluator(setting, analysis=analysis)
-        self.conditions.append(condition)
-        return condition
+        answer = self.evaluator(setting, analysis=analysis)
+        self.answered.append(answer)
+        return answer
 
-    def item_joints(self, condition: Answer, setting: Setting):
-        return self.evaluator.item_joints(condition, setting)
+    def item_joints(self, answer: Answer, setting: Setting):
+        return self.evaluator.item_joints(answer, setting)
 
 
 class ImpossibleEvidence(ValueError):
@@ -56,14 +56,14 @@ class ImpossibleEvidence(ValueError):
     bad_input = True
 
 
-def possible(answer, network, what_if: str | None = None, do=None):
+def possible(answers, network, what_if: str | None = None, do=None):
     """The answer under all the evidence (and a what-if's interventions), or
     :class:`ImpossibleEvidence` naming a smallest set of evidence items that cannot all hold."""
     try:
-        return answer(network.setting(do=do))
+        return answers(network.setting(do=do))
     except ModelImpossible:
         pass
-    evaluate = answer.evaluator
+    evaluate = answers.evaluator
     needed = list(network.scenario.evidence)
     for item in list(needed):  # drop every item the impossibility does not need
         rest = [x for x in needed if x != item]
@@ -138,24 +138,24 @@ def run(
         memory_mib=memory_mib,
     )
     say("preparing" if network.all_fixed else "drawing the numbers")
-    answer = Answers(evaluator_for(network, options))
+    answers = Answers(evaluator_for(network, options))
 
     say("main result")
-    main = possible(answer, network)
+    main = possible(answers, network)
     what_if = {}
     wanted = {e.what_if for e in scenario.expect.values()} if scope == "checks" else None
     for name, item in ({} if scope == "main" else scenario.what_if).items():
         if wanted is None or name in wanted:
             say(f"what-if {name}")
-            what_if[name] = possible(answer, network, name, item.set)
+            what_if[name] = possible(answers, network, name, item.set)
     timeline = []
     for step in network.timeline() if scope in ("all", "results") else []:
         if set(step.evidence) == set(scenario.evidence):
-            condition = main  # the last point counts all the evidence: that is the main result
+            answer = main  # the last point counts all the evidence: that is the main result
         else:
             say(f"timeline {step.date}")
-            condition = answer(network.setting(step.evidence))
-        timeline.append(TimelinePoint(step.date, step.evidence, condition))
+            answer = answers(network.setting(step.evidence))
+        timeline.append(TimelinePoint(step.date, step.evidence, answer))
 
     result = Result(
         id=scenario.id,
@@ -170,10 +170,10 @@ def run(
     )
     if scope == "all":
         say("analysis")
-        result.analysis = analyse(network, result, answer)
+        result.analysis = analyse(network, result, answers)
     if scope != "main":
         result.expect = evaluate_expectations(scenario, result)
     result.diagnostics = Diagnostics.combine(
-        [c.diagnostics for c in answer.conditions], seconds=time.perf_counter() - started
+        [c.diagnostics for c in answers.answered], seconds=time.perf_counter() - started
     )
     return result

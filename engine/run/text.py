@@ -35,11 +35,11 @@ def outcome_table(result: Result) -> Table:
     return table
 
 
-def driver_table(condition: Answer) -> Table:
+def driver_table(answer: Answer) -> Table:
     table = Table(title="Drivers (posterior probability)", title_justify="left")
     table.add_column("driver")
     table.add_column("probability", justify="right")
-    for d, summary in condition.drivers.items():
+    for d, summary in answer.drivers.items():
         table.add_row(d, percent(summary))  # ids: labels are long, the ids are the analyst's
     return table
 
@@ -52,7 +52,7 @@ def timeline_table(result: Result) -> Table:
         table.add_column(k, justify="right")
     for point in result.timeline:
         date = point.date.isoformat() if point.date else "(undated)"
-        cells = [share(point.condition.outcomes[k].p) for k in result.main.outcomes]
+        cells = [share(point.answer.outcomes[k].p) for k in result.main.outcomes]
         table.add_row(date, str(len(point.evidence)), *cells)
     return table
 

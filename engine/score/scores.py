@@ -152,8 +152,7 @@ def score(result: Result, resolution: Resolution) -> Score:
         log=log_score(p.p),
         probabilities=probabilities,
         timeline=tuple(
-            TimelineScore(point.date, point.condition.outcomes[happened])
-            for point in result.timeline
+            TimelineScore(point.date, point.answer.outcomes[happened]) for point in result.timeline
         ),
         reliable=result.reliable,
     )

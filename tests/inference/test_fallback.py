@@ -26,12 +26,12 @@ def test_a_setting_the_steps_before_miss_falls_back_to_nuts_and_agrees_with_a_re
     network = network_of(Scenario.model_validate(spec))
     options = InferenceOptions.of(network.scenario, draws=1000, chains=2)
     evaluator = AutoEvaluator(network, options, adaptive=False)
-    condition = evaluator(network.setting())
-    assert condition.diagnostics.method == "nuts", condition.diagnostics
-    assert condition.reliable, condition.diagnostics.reliability.problems
+    answer = evaluator(network.setting())
+    assert answer.diagnostics.method == "nuts", answer.diagnostics
+    assert answer.reliable, answer.diagnostics.reliability.problems
     reference, _ = tailored_reference(spec)
-    for k, summary in condition.outcomes.items():
+    for k, summary in answer.outcomes.items():
         ref = reference[k]
         assert abs(summary.p - ref.p) <= 4 * math.hypot(summary.mcse, ref.mcse), (k, summary)
-    joints = evaluator.item_joints(condition, network.setting())  # signposts read NUTS draws
+    joints = evaluator.item_joints(answer, network.setting())  # signposts read NUTS draws
     assert joints.shape == (network.graph.total_states + len(network.graph.indicators), 3)

@@ -59,10 +59,10 @@ def run_file(path: Path, **kwargs) -> Result:
     return run(load_scenario(path), scope="results", **kwargs)
 
 
-def assert_exact(condition: Answer, expected: Expected) -> None:
+def assert_exact(answer: Answer, expected: Expected) -> None:
     """Engine numbers equal the reference's; exact results carry no interval and no error."""
     for kind in ("outcomes", "drivers"):
-        got = getattr(condition, kind)
+        got = getattr(answer, kind)
         want = getattr(expected, kind)
         assert list(got) == list(want)
         for name, summary in got.items():
@@ -232,9 +232,9 @@ def test_timeline_points_use_only_evidence_dated_on_or_before_them(tmp_path):
     assert [p.date for p in result.timeline] == [when for when, _ in expected]
     for point, (when, names) in zip(result.timeline, expected):
         assert sorted(point.evidence) == sorted(names), when
-        assert_exact(point.condition, both_references(SHAPES, names))
-    assert result.timeline[-1].condition.outcomes == result.main.outcomes
-    steps = [p.condition.outcomes["rise"].p for p in result.timeline]
+        assert_exact(point.answer, both_references(SHAPES, names))
+    assert result.timeline[-1].answer.outcomes == result.main.outcomes
+    steps = [p.answer.outcomes["rise"].p for p in result.timeline]
     assert len(set(steps)) == len(steps)  # each new date moves the answer
 
 
@@ -342,12 +342,12 @@ UNCERTAIN: dict[str, Any] = {
 }  # fmt: skip
 
 
-def assert_matches_sampling(condition: Answer, reference: Sampled, where: str) -> None:
+def assert_matches_sampling(answer: Answer, reference: Sampled, where: str) -> None:
     """Means within 4 combined MCSEs; 90% intervals within 0.03; the run reliable."""
-    assert condition.reliable, where
+    assert answer.reliable, where
     assert reference.ess > 1000, where  # enough weight in the prior draws to trust the reference
     for kind in ("outcomes", "drivers"):
-        for name, summary in getattr(condition, kind).items():
+        for name, summary in getattr(answer, kind).items():
             ref = getattr(reference, kind)[name]
             tolerance = 4 * math.hypot(summary.mcse, ref.mcse) + 1e-12  # a state observed: 1
             label = f"{where} {kind}.{name}: engine {summary.p:.4f} ± {summary.mcse:.4f}, "
@@ -390,7 +390,7 @@ def test_sampled_timeline_matches_importance_sampling(uncertain_result):
         reference = importance_sampling(
             UNCERTAIN, evidence_from(UNCERTAIN, names), size=PRIOR_DRAWS, seed=3
         )
-        assert_matches_sampling(point.condition, reference, f"timeline {when}")
+        assert_matches_sampling(point.answer, reference, f"timeline {when}")
 
 
 def test_sampled_extends_variant_matches_importance_sampling_on_merged_numbers(tmp_path):
@@ -575,8 +575,8 @@ def test_fixed_states_timeline_uses_only_evidence_dated_on_or_before_each_point(
     assert len(expected) == 4
     for point, (when, names) in zip(result.timeline, expected):
         assert sorted(point.evidence) == sorted(names), when
-        assert_exact(point.condition, both_references(STATES, names))
-    steps = [p.condition.outcomes["tethered"].p for p in result.timeline]
+        assert_exact(point.answer, both_references(STATES, names))
+    steps = [p.answer.outcomes["tethered"].p for p in result.timeline]
     assert len(set(steps)) == len(steps)
 
 
@@ -731,7 +731,7 @@ def test_sampled_states_timeline_matches_importance_sampling(uncertain_states):
     assert [p.date for p in result.timeline] == [when for when, _ in expected]
     for point, (when, names) in zip(result.timeline, expected):
         reference = importance_sampling(spec, evidence_from(spec, names), size=PRIOR_DRAWS, seed=3)
-        assert_matches_sampling(point.condition, reference, f"timeline {when}")
+        assert_matches_sampling(point.answer, reference, f"timeline {when}")
 
 
 def test_sampled_states_do_differs_from_see(uncertain_states):

@@ -104,7 +104,7 @@ def timeline_chart(result: Result, scenario: Scenario) -> str:
             ax, end = figure.add_subplot(), None
         panels = [ax] if end is None else [ax, end]
         for index, k in enumerate(result.main.outcomes):
-            summaries = [point.condition.outcomes[k] for point in result.timeline]
+            summaries = [point.answer.outcomes[k] for point in result.timeline]
             colour = COLOURS[index % len(COLOURS)]
             label = shorten(labels.get(k, k), 50, 1)
             style = {"lw": 1.5, "alpha": 1.0, "ms": 4, "zorder": 2}
