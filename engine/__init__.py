@@ -1,6 +1,7 @@
 """Signpost: plain-YAML scenarios turned into Bayesian models.
 
-Importing this package (and its loader, schema and validator) never imports PyMC.
+Importing this package (and reading, validating, the schema and the CLI's help) never imports
+PyMC.
 """
 
 __version__ = "0.1.0"

@@ -2,8 +2,8 @@
 
 ``signpost diff --git REV FILE`` compares FILE at REV with FILE as it is now. The file at REV,
 and every parent along its ``extends`` chain at REV, are written into a temporary folder at
-their paths relative to the repository's root, so that ``extends`` resolves against REV's
-versions exactly as the loader resolves it for files on disk.
+their paths relative to the repository's root, so that ``extends`` finds REV's versions
+exactly as :mod:`engine.scenario.merge` finds them for files on disk.
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ from typing import Any
 import yaml
 
 from engine.scenario.issues import ScenarioError
-
-MAX_CHAIN = 32  # as engine.loader
+from engine.scenario.merge import MAX_CHAIN
 
 
 class GitError(Exception):
@@ -86,7 +85,7 @@ def _copy(rev: str, relative: PurePosixPath, root: Path, into: Path) -> bytes | 
 
 
 def _copy_parents(rev: str, relative: PurePosixPath, root: Path, into: Path) -> None:
-    """Follow ``extends`` at ``rev``; a parent missing there is left for the loader to report."""
+    """Follow ``extends`` at ``rev``; a parent missing there is left for the reader to report."""
     seen = {relative}
     content = Path(into, *relative.parts).read_bytes()
     for _ in range(MAX_CHAIN):
@@ -104,7 +103,7 @@ def _copy_parents(rev: str, relative: PurePosixPath, root: Path, into: Path) -> 
 
 
 def _extends(content: bytes) -> str | None:
-    """The ``extends`` of a file's text, or None (the loader reports anything malformed)."""
+    """The ``extends`` of a file's text, or None (the reader reports anything malformed)."""
     try:
         data = yaml.safe_load(content)
     except yaml.YAMLError:
@@ -116,7 +115,7 @@ def _extends(content: bytes) -> str | None:
 def load_versions(
     paths: list[Path], rev: str | None = None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The resolved data of the old and the new version, both validated.
+    """The merged data of the old and the new version, both validated.
 
     Parameters
     ----------

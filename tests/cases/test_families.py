@@ -1,4 +1,5 @@
-"""Issue 14: the case families (Kazakhstan, Belarus 2020, Armenia 2022) hold what the issue asks.
+"""The case families (Kazakhstan, Belarus 2020, Armenia 2022): their shape, as described in
+scenarios/README.md.
 
 No sampling here: the numbers are checked by each scenario's own expectations
 (``signpost check scenarios/``). This file checks the families' shape: a parent and at least two

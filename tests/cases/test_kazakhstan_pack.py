@@ -1,4 +1,4 @@
-"""Issue 7: the Kazakhstan pack holds what the issue asks of it (no sampling here).
+"""The Kazakhstan pack: its shape, as scenarios/README.md describes it (no sampling here).
 
 The numbers themselves are checked by the pack's own expectations (``pytest scenarios/``);
 this file checks the pack's shape: the named drivers and outcomes, a source and a one-sentence

@@ -1,4 +1,4 @@
-"""The field's networks, checked from outside the project (SPEC §12, issue 19's external suite).
+"""The field's networks, checked from outside the project (SPEC §12).
 
 pgmpy 1.1 ships the bnlearn repository's networks (``pgmpy/utils/example_models/*.bif.gz``);
 these tests read the bundled files directly (pgmpy's ``load_model`` would download). Each

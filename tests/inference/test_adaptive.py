@@ -6,8 +6,9 @@ reference importance sample shaped by hand (``tests/support/networks.py::tailore
   equals SciPy's exact one;
 - the Student-t proposal's density and marginals equal ``scipy.stats.multivariate_t``'s;
 - the log density the Laplace start climbs equals log φ(u) + log P(e | θ) by enumeration;
-- strong evidence (issue 12) and an evidence-rich case: prior draws miss, the adaptive step
-  answers, reliably, within 4 Monte Carlo standard errors of a reference computed another way;
+- strong evidence (every driver observed, ``strong_scenario``) and an evidence-rich case: prior
+  draws miss, the adaptive step answers, reliably, within 4 Monte Carlo standard errors of a
+  reference computed another way;
 - every setting of a run shares the proposal's draws, and the diagnostics count who answered.
 """
 
@@ -119,7 +120,7 @@ def strong_adaptive():
 def test_auto_answers_strong_evidence_with_the_adaptive_step_and_agrees_with_a_reference(
     strong_adaptive,
 ):
-    """Issue 12's strong evidence: 4×, 16× the prior draws miss; the proposal does not."""
+    """Strong evidence: 4×, 16× the prior draws miss; the proposal does not."""
     main = strong_adaptive.main
     assert main.diagnostics.method == "adaptive", main.diagnostics
     assert strong_adaptive.reliable, main.diagnostics.reliability.problems

@@ -50,7 +50,7 @@ def _signpost(*args: str, cwd: Path = ROOT) -> tuple[subprocess.CompletedProcess
 
 @pytest.fixture()
 def strong_file() -> Path:
-    """Issue 12's strong evidence as a file (``tests/support/networks.py::strong_scenario``)."""
+    """The strong-evidence case as a file (``tests/support/networks.py::strong_scenario``)."""
     return ROOT / "benchmarks" / "scenarios" / "strong_04.yaml"
 
 

@@ -1,4 +1,4 @@
-"""Simulation-based calibration of the adaptive step, over evidence-rich cases (issue 20).
+"""Simulation-based calibration of the adaptive step, over evidence-rich cases.
 
 The method of ``tests/inference/test_calibration.py`` (true numbers θ* from the prior, evidence
 from θ*, q*_k = P(Y = k | e, θ*) by the independent enumerator, q* inside the reported interval as

@@ -1,9 +1,10 @@
 """The last step of ``auto``: NUTS, when the steps before it miss the bar (nutpie, compiled on
 first use; with JAX installed, in seconds: ``models/sampler.py``).
 
-The strong-evidence case of issue 12 defeats prior draws; with the adaptive step left out (as
-``AutoEvaluator(adaptive=False)``, the old default path) the setting falls back to NUTS, whose
-answer meets its bar and agrees with the tailored reference of ``tests/support/networks.py``.
+The strong-evidence case (``tests/support/networks.py::strong_scenario``) defeats prior draws;
+with the adaptive step left out (``AutoEvaluator(adaptive=False)``) the setting falls back to
+NUTS, whose answer meets its bar and agrees with the tailored reference of
+``tests/support/networks.py``.
 """
 
 from __future__ import annotations

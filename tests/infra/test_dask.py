@@ -1,4 +1,4 @@
-"""Batches on Dask (issue 22): ``--scheduler ADDRESS`` and ``--dask N`` beside the local pool.
+"""Batches on Dask: ``--scheduler ADDRESS`` and ``--dask N`` beside the local pool.
 
 - a report made on Dask is the report made locally, byte for byte apart from times and host
   names (fixed numbers, and one sampled scenario with the same seed);

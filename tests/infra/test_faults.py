@@ -1,4 +1,4 @@
-"""What ``signpost report`` guarantees when things go wrong (issue 13).
+"""What ``signpost report`` guarantees when things go wrong (README: *What Signpost guarantees*).
 
 - every file and folder it writes honours the umask (0644 / 0755 under umask 022);
 - ``kill -9`` of the parent leaves no worker behind and no torn file; the next run clears the
@@ -8,9 +8,10 @@
 - a disk that is full, a folder that cannot be written, an ``--out`` that is a file: exit 2, one
   line naming the path, nothing half written.
 
-The subprocess tests run ``python -m engine report`` on copies of ``tests/scenarios/minimal.yaml``
-(uncertain numbers: a worker takes seconds, long enough to be killed mid-batch); the others run
-in this process on the fixed-number scenarios of ``tests.support.reports``.
+The subprocess tests run ``python -m engine report`` on copies of
+``tests/support/scenarios/minimal.yaml`` (uncertain numbers: a worker takes seconds, long enough
+to be killed mid-batch); the others run in this process on the fixed-number scenarios of
+``tests.support.reports``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The first-order variance share used for `uncertainty` (engine/analysis.py)."""
+"""The first-order variance share used for `uncertainty` (engine/run/analysis.py)."""
 
 from __future__ import annotations
 

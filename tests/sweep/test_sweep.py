@@ -2,7 +2,8 @@
 
 - every value of a sweep is what ``signpost run`` gives for the scenario with that number written
   as the value (the same seed: the same draws of every other number, to the last digit);
-- with every other number fixed, each value equals the plain enumerator of ``tests/reference.py``;
+- with every other number fixed, each value equals the plain enumerator of
+  ``tests/support/reference.py``;
 - with uncertain numbers, each value agrees with the reference's own importance sampler (its own
   draws, 20 000 of them) within four combined Monte Carlo standard errors;
 - the crossings are where the interpolated curve meets the edges of ``word_for``'s bands.
