@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.infra.workers import Executor
+from engine.infra.executor import Executor
 from engine.run.batch import Outcome, run_batch
 from engine.run.result import Check, Status
 from engine.scenario.issues import ScenarioIssue

@@ -114,7 +114,7 @@ def executor_options(parser: argparse.ArgumentParser, *, jobs: str) -> None:
 def executor_of(args: argparse.Namespace, *, jobs: int):
     """The :class:`engine.infra.workers.Executor` the options of :func:`executor_options` ask
     for; ``jobs`` local processes when none is given."""
-    from engine.infra.workers import Executor
+    from engine.infra.executor import Executor
 
     return Executor(
         jobs=args.jobs or jobs,

@@ -33,7 +33,8 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from engine.infra.workers import Executor, ExecutorError
+from engine.infra.executor import Executor, ExecutorError
+from engine.infra.fingerprint import engine_fingerprint
 
 LOCAL_HOST = "127.0.0.1"  # anything that listens binds to localhost
 INSTALL = "pip install 'signpost[dask]'"
@@ -192,8 +193,6 @@ def _same_engine_on_workers(client, executor: Executor) -> None:
 
 def engine_identity() -> str:
     """The engine's version and a hash of its code (run on each worker, and here)."""
-    from engine.report.cache import engine_fingerprint  # the one definition of "same engine"
-
     return engine_fingerprint()
 
 

@@ -32,53 +32,14 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any, TypeVar
+
+from engine.infra.executor import Executor
 
 PARENT_POLL_SECONDS = 0.5
 
 Task = TypeVar("Task")
 Step = Callable[[str], None]
-
-
-class ExecutorError(Exception):
-    """The tasks cannot be run where asked: a Dask scheduler that cannot be reached, Dask not
-    installed. Bad input (exit 2): the message names the address or says what to install."""
-
-    bad_input = True
-
-
-@dataclass(frozen=True)
-class Executor:
-    """Where a batch's tasks run (the options ``-j``, ``--scheduler``, ``--dask``).
-
-    Attributes
-    ----------
-    jobs : int
-        Local worker processes when neither of the others is given; 1 runs the tasks in this
-        process, in order.
-    scheduler : str
-        The address of a running ``dask.distributed`` scheduler (``tcp://host:8786``).
-    dask : int
-        Worker processes of a ``LocalCluster`` started for the batch and stopped after it.
-    quiet : bool
-        Keep Dask's own log lines (a worker restarted, a connection closed) off the terminal;
-        ``--debug`` shows them.
-    """
-
-    jobs: int = 1
-    scheduler: str = ""
-    dask: int = 0
-    quiet: bool = True
-
-    @property
-    def distributed(self) -> bool:
-        """The tasks run on Dask (a scheduler, or a LocalCluster)."""
-        return bool(self.scheduler or self.dask)
-
-    def workers(self, tasks: int) -> int:
-        """How many local processes run ``tasks`` tasks (1: this one); 0 on Dask."""
-        return 0 if self.distributed else max(1, min(self.jobs, tasks))
 
 
 def run_tasks(

@@ -42,6 +42,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from engine import __version__, display
+from engine.infra.executor import Executor, ExecutorError
 from engine.infra.files import (
     OutputError,
     make_folder,
@@ -50,7 +51,6 @@ from engine.infra.files import (
     write_text,
 )
 from engine.infra.lock import FolderBusy, folder_lock
-from engine.infra.workers import Executor, ExecutorError
 from engine.report.cache import (
     MANIFEST,
     input_key,

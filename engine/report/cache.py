@@ -1,14 +1,13 @@
 """When a report is up to date: its *key*, and the manifest that records it.
 
-A report depends on the merged scenario (``extends`` applied), the engine (its version and a
-hash of its own code, templates included) and the run options; :func:`input_key` hashes the
-three. A report folder is up to date when its manifest holds the same key and every file it
-lists is there.
+A report depends on the merged scenario (``extends`` applied), the engine
+(:func:`engine.infra.fingerprint.engine_fingerprint`) and the run options; :func:`input_key`
+hashes the three. A report folder is up to date when its manifest holds the same key and every
+file it lists is there.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 from dataclasses import asdict
@@ -17,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from engine import __version__
+from engine.infra.fingerprint import engine_fingerprint
 
 MANIFEST = "manifest.json"
 
@@ -29,22 +28,6 @@ def sha256_bytes(data: bytes) -> str:
 def merged_text(data: dict[str, Any]) -> str:
     """The merged scenario as YAML, keys in the order written."""
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
-
-
-@functools.cache
-def engine_fingerprint() -> str:
-    """The engine's version and a hash of its own code (``engine/`` and ``models/``, templates
-    included), so that a changed engine re-does every report even before its version moves."""
-    import engine
-    import models
-
-    digest = hashlib.sha256(__version__.encode())
-    for package in (Path(engine.__file__).parent, Path(models.__file__).parent):
-        for path in sorted(package.rglob("*")):
-            if path.suffix in {".py", ".html", ".md", ".js"} and "__pycache__" not in path.parts:
-                digest.update(path.relative_to(package.parent).as_posix().encode())
-                digest.update(path.read_bytes())
-    return f"{__version__}+{digest.hexdigest()[:16]}"
 
 
 def input_key(merged_sha256: str, options: Any) -> str:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.infra.workers import Executor
+from engine.infra.executor import Executor
 from engine.scenario.issues import ScenarioIssue
 from engine.scenario.schema import Scenario
 from engine.scenario.validate import Validated, validate_paths

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.infra.workers import Executor
+from engine.infra.executor import Executor
 from engine.run.batch import Outcome, run_batch
 from engine.scenario.issues import ScenarioIssue
 from engine.score.scores import Score, calibration_of, finite, means, score

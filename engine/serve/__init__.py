@@ -8,6 +8,6 @@
 - :mod:`engine.serve.pages`: the report's pages with the live hook, and the sweep page;
 - :mod:`engine.serve.sweeps`: sweeps computed on demand for the page;
 - :mod:`engine.serve.server`: the local web server, safe by default;
-- :mod:`engine.serve.main`: the command, its threads and its exit codes;
+- the command itself, its threads and its exit codes, is :mod:`engine.cli.serve`;
 - ``static/live.js``: the page's one script; ``templates/``: the live parts of the pages.
 """

@@ -36,7 +36,8 @@ import pytest
 
 from engine.cli import main
 from engine.cli.exit import batch_exit_code
-from engine.infra.workers import Executor, ExecutorError, run_tasks
+from engine.infra.executor import Executor, ExecutorError
+from engine.infra.workers import run_tasks
 from engine.report.batch import Rendered, RunOptions, plan, render_one, report_batch
 from tests.support import ROOT
 from tests.support.faults import (

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 
-from engine.serve.main import exposure_warning
+from engine.cli.serve import exposure_warning
 from tests.support.serve import write_folder
 
 
