@@ -24,43 +24,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.infra.executor import Executor
-from engine.run.batch import Outcome, run_batch
+from engine.run.batch import FileRecord, run_batch, settled
 from engine.run.result import Check, Status
-from engine.scenario.issues import ScenarioIssue
 
 
 @dataclass
-class FileChecks(Outcome):
-    """The checks of one scenario file.
+class FileChecks(FileRecord):
+    """The checks of one scenario file: the fields of :class:`~engine.run.batch.FileRecord`,
+    and ``checks``, every expectation's verdict in file order (empty when the file is invalid
+    or was not run)."""
 
-    Attributes
-    ----------
-    path : Path
-        The file as named.
-    checks : dict of str to Check
-        Every expectation's verdict, in file order; empty when the file is invalid.
-    issues : list of ScenarioIssue
-        The validation errors; empty when the file is valid.
-    reliable : bool
-        Whether the sampler's run met the reliability bar (always True when exact).
-    method : str
-        How the numbers were computed (``exact``, ``importance``, ...); empty when not run.
-    seconds : float
-        Wall time of the run.
-    error : str
-        Why the run failed on a valid scenario; empty when it did not.
-    bad_input : bool
-        That failure is the scenario's (it cannot be run as written).
-    """
-
-    path: Path
     checks: dict[str, Check] = field(default_factory=dict)
-    issues: list[ScenarioIssue] = field(default_factory=list)
-    reliable: bool = True
-    method: str = ""
-    seconds: float = 0.0
-    error: str = ""
-    bad_input: bool = False
 
     def node(self, name: str) -> str:
         """``file::check``, the name of one check in lines, JUnit and pytest."""
@@ -132,11 +106,8 @@ def check_batch(
     FileChecks
         Invalid files first (validation is quick), then each valid file once run.
     """
-    for run in run_batch(paths, _check_job, jobs=jobs, executor=executor, announce=announce):
-        if run.ok:
-            yield run.value
-        else:
-            yield FileChecks(run.path, issues=run.issues, error=run.error, bad_input=run.bad_input)
+    runs = run_batch(paths, _check_job, jobs=jobs, executor=executor, announce=announce)
+    yield from settled(runs, FileChecks)
 
 
 def any_failed(files: Iterable[FileChecks], *, strict: bool = False) -> bool:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from engine.cli.exit import BAD_INPUT, OK
-from engine.cli.options import inference_options
+from engine.cli.options import inference_options, inference_settings, print_json, status
 
 
 def add(subparsers) -> None:
@@ -54,13 +53,11 @@ def run(args: argparse.Namespace) -> int:
         print(text, file=sys.stderr)
         return BAD_INPUT
     from engine.diff.compare import compare
-    from engine.infra.progress import DelayedStatus
 
-    settings = {k: getattr(args, k) for k in ("method", "draws", "tune", "chains", "seed")}
-    with DelayedStatus("signpost diff", enabled=None if not args.json else False) as say:
-        result = compare(old, new, progress=say, **settings)
+    with status("signpost diff", args) as say:
+        result = compare(old, new, progress=say, **inference_settings(args))
     if args.json:
-        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        print_json(result.to_dict())
     elif args.markdown:
         from engine.diff.text import markdown
 

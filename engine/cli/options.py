@@ -1,15 +1,20 @@
 """Options several commands share, each declared once: the scenario paths, the options that
 override a scenario's ``inference`` block (with the schema's limits and the methods registry's
-names), and where a batch runs (``-j``, ``--scheduler``, ``--dask``)."""
+names), and where a batch runs (``-j``, ``--scheduler``, ``--dask``); and what the commands
+do alike with them: the settings passed on, the progress line, the JSON printed."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from engine.scenario.methods import CHOICES, choices_help
+
+INFERENCE = ("method", "draws", "tune", "chains", "seed", "memory_mib")  # inference_options
 
 
 def _bounded(name: str) -> Callable[[str], int | float]:
@@ -48,7 +53,7 @@ def inference_options(parser: argparse.ArgumentParser, *names: str, defaults: st
     ``defaults`` is said in the help when they are not the scenario's own.
     """
     default = defaults or "the scenario's"
-    helps = {
+    helps = {  # in the order of INFERENCE
         "method": choices_help(),
         "draws": "draws: per chain for NUTS; importance sampling draws chains x draws",
         "tune": "NUTS tuning steps per chain",
@@ -57,7 +62,7 @@ def inference_options(parser: argparse.ArgumentParser, *names: str, defaults: st
         "memory_mib": "the most memory in MiB the run may hold: a method that would need more "
         "is not started (2048 in a scenario without it)",
     }
-    for name in names or tuple(helps):
+    for name in names or INFERENCE:
         if name == "method":
             parser.add_argument(
                 "--method",
@@ -70,6 +75,25 @@ def inference_options(parser: argparse.ArgumentParser, *names: str, defaults: st
                 type=_bounded(name),
                 help=f"{helps[name]} (default: {default})",
             )
+
+
+def inference_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The options of :func:`inference_options` that a command declared, by name, to pass on to
+    :func:`engine.run.run` (or a diff or sweep): None where not given (the scenario's own)."""
+    return {name: getattr(args, name) for name in INFERENCE if hasattr(args, name)}
+
+
+def status(title: str, args: argparse.Namespace):
+    """The progress line of a command (:class:`engine.infra.progress.DelayedStatus`): on a
+    terminal after about two seconds, never under ``--json``."""
+    from engine.infra.progress import DelayedStatus
+
+    return DelayedStatus(title, enabled=False if getattr(args, "json", False) else None)
+
+
+def print_json(data: Any) -> None:
+    """A command's ``--json`` object on stdout: indented, non-ASCII text as it is."""
+    print(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 def _positive(what: str) -> Callable[[str], int]:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from engine.cli.exit import BAD_INPUT, OK
-from engine.cli.options import inference_options
+from engine.cli.options import inference_options, inference_settings, print_json, status
 
 
 def add(subparsers) -> None:
@@ -38,30 +37,18 @@ def run(args: argparse.Namespace) -> int:
     except ScenarioError as error:
         print(error.format(), file=sys.stderr)
         return BAD_INPUT
-    from engine.infra.progress import DelayedStatus
     from engine.run import run
     from models.elimination import TooWide
 
+    scope = "results" if args.no_analysis else "all"
     try:
-        with DelayedStatus(
-            f"signpost run {args.path}", enabled=None if not args.json else False
-        ) as say:
-            result = run(
-                scenario,
-                method=args.method,
-                draws=args.draws,
-                tune=args.tune,
-                chains=args.chains,
-                seed=args.seed,
-                memory_mib=args.memory_mib,
-                scope="results" if args.no_analysis else "all",
-                progress=say,
-            )
+        with status(f"signpost run {args.path}", args) as say:
+            result = run(scenario, **inference_settings(args), scope=scope, progress=say)
     except TooWide as error:  # the scenario is valid but cannot be summed in memory
         print(f"{args.path}: {error}", file=sys.stderr)
         return BAD_INPUT
     if args.json:
-        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        print_json(result.to_dict())
     else:
         from engine.run.text import render
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from engine.cli.exit import batch_exit_code
-from engine.cli.options import executor_of, executor_options, scenario_paths
+from engine.cli.options import executor_of, executor_options, print_json, scenario_paths, status
 
 
 def add(subparsers) -> None:
@@ -30,14 +29,13 @@ def add(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """``signpost score [PATH...]``: exit as :func:`engine.cli.exit.batch_exit_code`."""
-    from engine.infra.progress import DelayedStatus
     from engine.score.batch import score_batch, to_json
 
     executor = executor_of(args, jobs=1)
-    with DelayedStatus("signpost score", enabled=None if not args.json else False) as say:
+    with status("signpost score", args) as say:
         files = list(score_batch(args.paths, progress=say, executor=executor, announce=_announce))
     if args.json:
-        print(json.dumps(to_json(files), indent=2, ensure_ascii=False))
+        print_json(to_json(files))
     else:
         from engine.score.text import render_lines
 

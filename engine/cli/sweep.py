@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from engine.cli.exit import BAD_INPUT, OK
-from engine.cli.options import inference_options
+from engine.cli.options import inference_options, inference_settings, print_json, status
 
 
 def add(subparsers) -> None:
@@ -50,9 +49,9 @@ def run(args: argparse.Namespace) -> int:
     from engine.scenario.validate import validate_file
 
     problems = [] if args.plot is None else _plot_problems(args.plot)
-    checked = validate_file(args.path)
-    if not checked.ok:
-        print("\n".join(issue.format() for issue in checked.issues), file=sys.stderr)
+    validated = validate_file(args.path)
+    if not validated.ok:
+        print("\n".join(issue.format() for issue in validated.issues), file=sys.stderr)
         _say(problems)
         return BAD_INPUT
     from engine.inference.network import network_of
@@ -60,9 +59,9 @@ def run(args: argparse.Namespace) -> int:
     from models.elimination import TooWide
 
     try:
-        network = network_of(checked.scenario)
+        network = network_of(validated.scenario)
         request = check_request(
-            network, args.number, args.start, args.stop, args.steps, document=checked.document
+            network, args.number, args.start, args.stop, args.steps, document=validated.document
         )
     except SweepError as error:
         problems = error.problems + problems
@@ -71,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     if problems:
         _say(problems)
         return BAD_INPUT
-    return _sweep(args, checked.scenario, network, request)
+    return _sweep(args, validated.scenario, network, request)
 
 
 def _plot_problems(plot: Path) -> list[str]:
@@ -90,18 +89,12 @@ def _say(problems: list[str]) -> None:
 def _sweep(args: argparse.Namespace, scenario, network, request) -> int:
     """Compute the sweep, write its plot, print it."""
     from engine.infra.files import OutputError, write_text
-    from engine.infra.progress import DelayedStatus
     from engine.sweep.compute import sweep
 
-    title = f"signpost sweep {args.number}"
-    with DelayedStatus(title, enabled=None if not args.json else False) as say:
-        result = sweep(
-            scenario,
-            request,
-            network=network,
-            **{k: getattr(args, k) for k in ("method", "draws", "tune", "chains", "seed")},
-            progress=say,
-        )
+    settings = inference_settings(args)
+    settings.pop("memory_mib", None)  # a sweep answers under the scenario's own budget
+    with status(f"signpost sweep {args.number}", args) as say:
+        result = sweep(scenario, request, network=network, **settings, progress=say)
     if args.plot is not None:
         from engine.sweep.plot import sweep_plot
 
@@ -111,7 +104,7 @@ def _sweep(args: argparse.Namespace, scenario, network, request) -> int:
             _say([str(error)])
             return BAD_INPUT
     if args.json:
-        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        print_json(result.to_dict())
     else:
         from engine.sweep.text import render
 

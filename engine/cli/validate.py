@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from engine.cli.exit import BAD_INPUT, OK
+from engine.cli.options import print_json
 
 
 def add(subparsers) -> None:
@@ -27,38 +27,38 @@ def run(args: argparse.Namespace) -> int:
     from engine.scenario.discover import why_skipped
     from engine.scenario.validate import validate_paths
 
-    checked = validate_paths(args.paths)
-    found = {entry.path for entry in checked}
+    validated = validate_paths(args.paths)
+    found = {entry.path for entry in validated}
     skipped = [p for p in args.paths if p.is_file() and p not in found]
-    bad = [c for c in checked if not c.ok]
+    bad = [c for c in validated if not c.ok]
     if args.json:
-        print(json.dumps(_validate_json(checked, skipped), indent=2, ensure_ascii=False))
+        print_json(_validate_json(validated, skipped))
     else:
         for path in skipped:
             print(f"skip  {path} ({why_skipped(path)})")
-        for entry in checked:
+        for entry in validated:
             if entry.ok:
                 print(f"ok  {entry.path}")
             for issue in entry.issues:
                 print(issue.format())
-        print(_summary(checked, bad))
-    return BAD_INPUT if bad or not checked else OK
+        print(_summary(validated, bad))
+    return BAD_INPUT if bad or not validated else OK
 
 
-def _summary(checked, bad) -> str:
-    if not checked:
+def _summary(validated, bad) -> str:
+    if not validated:
         return "no scenario files found"
     issues = sum(len(c.issues) for c in bad)
-    files = "1 file" if len(checked) == 1 else f"{len(checked)} files"
+    files = "1 file" if len(validated) == 1 else f"{len(validated)} files"
     if not bad:
         return f"{files}: all valid"
     errors = "1 error" if issues == 1 else f"{issues} errors"
-    return f"{files}: {len(checked) - len(bad)} valid, {len(bad)} with {errors}"
+    return f"{files}: {len(validated) - len(bad)} valid, {len(bad)} with {errors}"
 
 
-def _validate_json(checked, skipped) -> dict:
+def _validate_json(validated, skipped) -> dict:
     return {
-        "ok": bool(checked) and all(c.ok for c in checked),
+        "ok": bool(validated) and all(c.ok for c in validated),
         "files": [
             {
                 "path": str(c.path),
@@ -66,7 +66,7 @@ def _validate_json(checked, skipped) -> dict:
                 "ok": c.ok,
                 "errors": [issue.to_dict() for issue in c.issues],
             }
-            for c in checked
+            for c in validated
         ],
         "skipped": [str(p) for p in skipped],
     }

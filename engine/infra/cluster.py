@@ -33,7 +33,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from engine.infra.executor import Executor, ExecutorError
+from engine.infra.executor import Executor, ExecutorError, outcome_of
 from engine.infra.fingerprint import engine_fingerprint
 
 LOCAL_HOST = "127.0.0.1"  # anything that listens binds to localhost
@@ -80,7 +80,7 @@ def run_on_dask(
         futures = {client.submit(fn, task, pure=False): task for task in tasks}
         try:
             for future in distributed.as_completed(futures, loop=client.loop):
-                yield futures[future], _outcome(future)
+                yield futures[future], outcome_of(future.result)
         except BaseException:  # Ctrl-C, or the caller stopped: nothing may go on running
             client.cancel(list(futures), force=True)
             raise
@@ -194,13 +194,6 @@ def _same_engine_on_workers(client, executor: Executor) -> None:
 def engine_identity() -> str:
     """The engine's version and a hash of its code (run on each worker, and here)."""
     return engine_fingerprint()
-
-
-def _outcome(future) -> Any:
-    try:
-        return future.result()
-    except Exception as error:  # noqa: BLE001 - the task raised, or its workers kept dying
-        return error
 
 
 def _dashboard(client) -> str:

@@ -7,7 +7,9 @@ Plain data, shared by the local pool (:mod:`engine.infra.workers`) and Dask
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 
 class ExecutorError(Exception):
@@ -48,3 +50,23 @@ class Executor:
     def workers(self, tasks: int) -> int:
         """How many local processes run ``tasks`` tasks (1: this one); 0 on Dask."""
         return 0 if self.distributed else max(1, min(self.jobs, tasks))
+
+
+def outcome_of(call: Callable[[], Any]) -> Any:
+    """What a task gives: what ``call()`` returns, or the exception it raises — the task's own,
+    or its worker's that stopped — which becomes the task's outcome (the others go on).
+
+    ``call`` is the task itself (run here) or a finished future's ``result`` (the local pool,
+    Dask): the one place a task's failure is caught."""
+    try:
+        return call()
+    except Exception as exc:  # noqa: BLE001 - a task's failure is its outcome
+        return exc
+
+
+def worker_stopped(exc: BaseException) -> bool:
+    """Whether ``exc`` says the task's worker stopped (killed, out of memory) rather than the
+    task raising: the local pool's ``BrokenProcessPool``, Dask's ``KilledWorker``."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    return isinstance(exc, BrokenProcessPool) or type(exc).__name__ == "KilledWorker"

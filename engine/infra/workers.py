@@ -25,6 +25,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import ctypes
+import functools
 import multiprocessing
 import os
 import signal
@@ -34,7 +35,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from engine.infra.executor import Executor
+from engine.infra.executor import Executor, outcome_of
 
 PARENT_POLL_SECONDS = 0.5
 
@@ -125,11 +126,7 @@ def _run_here_or_on_a_pool(
     if jobs <= 1 or len(tasks) <= 1:
         for task in tasks:
             progress = (lambda message, task=task: step(task, message)) if step else None
-            try:
-                outcome = fn(task, progress)
-            except Exception as exc:  # noqa: BLE001 - the task's failure is its outcome
-                outcome = exc
-            yield task, outcome
+            yield task, outcome_of(functools.partial(fn, task, progress))
         return
     context = multiprocessing.get_context("spawn")  # no fork of a process with threads
     pool = concurrent.futures.ProcessPoolExecutor(
@@ -142,11 +139,7 @@ def _run_here_or_on_a_pool(
         with sigint_blocked():  # the workers start with Ctrl-C blocked, then ignore it
             futures = {pool.submit(fn, task): task for task in tasks}
         for future in concurrent.futures.as_completed(futures):
-            try:
-                outcome = future.result()
-            except Exception as exc:  # noqa: BLE001 - the task raised, or its worker died
-                outcome = exc
-            yield futures[future], outcome
+            yield futures[future], outcome_of(future.result)
     except BaseException:
         _stop_workers(pool)
         raise

@@ -508,12 +508,8 @@ def _settle(task: Task, outcome: Any) -> Entry:
     worker that stopped: killed, out of memory, ``KilledWorker`` on Dask)."""
     if isinstance(outcome, Rendered):
         return write_one(task, outcome)
-    return Entry(
-        task.file,
-        "failed",
-        task.scenario.id,
-        error=f"the worker stopped: {type(outcome).__name__}: {outcome}",
-    )
+    error, bad_input = failure_of(outcome)
+    return Entry(task.file, "failed", task.scenario.id, error=error, bad_input=bad_input)
 
 
 def _say(console: Console, entry: Entry) -> None:

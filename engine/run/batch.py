@@ -20,9 +20,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from engine.infra.executor import Executor
+from engine.infra.executor import Executor, worker_stopped
 from engine.scenario.issues import ScenarioIssue
 from engine.scenario.schema import Scenario
 from engine.scenario.validate import Validated, validate_paths
@@ -53,6 +53,40 @@ class Outcome:
     def ok(self) -> bool:
         """Valid, and the job succeeded."""
         return not self.issues and not self.error
+
+
+@dataclass
+class FileRecord(Outcome):
+    """One file's record in ``signpost check`` and ``score``: what the two share.
+
+    Attributes
+    ----------
+    path : Path
+        The file as named.
+    issues : list of ScenarioIssue
+        The validation errors; empty when the file is valid.
+    reliable : bool
+        Whether the run met the reliability bar (always True when exact).
+    method : str
+        How the numbers were computed (``exact``, ``importance``, ...); empty when not run.
+    seconds : float
+        Wall time of the run.
+    error : str
+        Why the run failed on a valid scenario; empty when it did not.
+    bad_input : bool
+        That failure is the scenario's (it cannot be run as written).
+    """
+
+    path: Path
+    issues: list[ScenarioIssue] = field(default_factory=list)
+    reliable: bool = True
+    method: str = ""
+    seconds: float = 0.0
+    error: str = ""
+    bad_input: bool = False
+
+
+Record = TypeVar("Record", bound=FileRecord)
 
 
 @dataclass
@@ -92,10 +126,13 @@ def validate_batch(paths: Iterable[str | Path]) -> tuple[list[Validated], list[V
 
 
 def failure_of(exc: BaseException) -> tuple[str, bool]:
-    """(one line, whether it is bad input) for an exception a job raised on a valid scenario."""
+    """(one line, whether it is bad input) for an exception a job raised on a valid scenario,
+    or for its worker that stopped (killed, out of memory): the one wording of every batch."""
     message = " ".join(str(exc).split())[:500]
     if getattr(exc, "bad_input", False):
         return message, True
+    if worker_stopped(exc):
+        return f"the worker stopped: {type(exc).__name__}: {message}", False
     return f"internal error: {type(exc).__name__}: {message}", False
 
 
@@ -167,3 +204,13 @@ def run_batch(
         announce=announce,
         in_order=in_order,
     )
+
+
+def settled(runs: Iterable[FileRun], record: type[Record]) -> Iterator[Record]:
+    """Each file's record: what its job returned, or ``record`` of an invalid file (its issues)
+    or of a job that failed (its error), in the order of ``runs``."""
+    for run in runs:
+        if run.ok:
+            yield run.value
+        else:
+            yield record(run.path, issues=run.issues, error=run.error, bad_input=run.bad_input)

@@ -11,54 +11,24 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from engine.infra.executor import Executor
-from engine.run.batch import Outcome, run_batch
-from engine.scenario.issues import ScenarioIssue
+from engine.run.batch import FileRecord, FileRun, run_batch, settled
 from engine.score.scores import Score, calibration_of, finite, means, score
 
 
 @dataclass
-class FileScore(Outcome):
-    """The score of one scenario file.
+class FileScore(FileRecord):
+    """The score of one scenario file: the fields of :class:`~engine.run.batch.FileRecord`,
+    and ``id`` (empty when the file is invalid), ``as_of``, and ``score`` (None when the
+    scenario is unresolved, the file invalid or not run)."""
 
-    Attributes
-    ----------
-    path : Path
-        The file as named.
-    id : str
-        The scenario's id; empty when the file is invalid.
-    as_of : date or None
-        The scenario's ``as_of``.
-    score : Score or None
-        None when the scenario is unresolved or the file invalid.
-    issues : list of ScenarioIssue
-        The validation errors; empty when the file is valid.
-    reliable : bool
-        Whether the run met the reliability bar (always True when exact).
-    method : str
-        How the numbers were computed (``exact``, ``importance``, ``nuts``, …).
-    seconds : float
-        Wall time of the run.
-    error : str
-        Why the run failed on a valid scenario; empty when it did not.
-    bad_input : bool
-        That failure is the scenario's (it cannot be run as written).
-    """
-
-    path: Path
     id: str = ""
     as_of: dt.date | None = None
     score: Score | None = None
-    issues: list[ScenarioIssue] = field(default_factory=list)
-    reliable: bool = True
-    method: str = ""
-    seconds: float = 0.0
-    error: str = ""
-    bad_input: bool = False
 
     @property
     def resolved(self) -> bool:
@@ -148,15 +118,17 @@ def score_batch(
     runs = run_batch(
         paths, _score_job, jobs=jobs, executor=executor, step=step, announce=announce, in_order=True
     )
+    yield from settled(_counted(runs, progress), FileScore)
+
+
+def _counted(runs: Iterable[FileRun], progress: Callable[[str], None] | None) -> Iterator[FileRun]:
+    """``runs``, saying ``"N run"`` as each valid file finishes (it ran, maybe elsewhere)."""
     finished = 0
     for run in runs:
-        if progress is not None and run.scenario is not None:  # valid: it ran, maybe elsewhere
+        if progress is not None and run.scenario is not None:
             finished += 1
             progress(f"{finished} run")
-        if run.ok:
-            yield run.value
-        else:
-            yield FileScore(run.path, issues=run.issues, error=run.error, bad_input=run.bad_input)
+        yield run
 
 
 def resolved(files: Iterable[FileScore]) -> list[FileScore]:
