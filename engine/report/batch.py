@@ -59,6 +59,7 @@ from engine.report.cache import (
     sha256_bytes,
     up_to_date,
 )
+from engine.report.overview import summary_of
 from engine.run.batch import Outcome, failure_of, validate_batch
 from engine.scenario.issues import ScenarioIssue
 from engine.scenario.schema import Scenario
@@ -251,7 +252,7 @@ def render_one(task: Task, progress=None) -> Rendered:
         files = render_report(task.scenario, result, task.merged_yaml, provenance)
         return Rendered(
             files,
-            _summary(task, result),
+            summary_of(task.file, task.scenario, result),
             provenance.generated,
             time.perf_counter() - started,
             host,
@@ -310,30 +311,6 @@ def write_one(task: Task, rendered: Rendered) -> Entry:
     return Entry(
         task.file, "reported", task.scenario.id, summary=rendered.summary, seconds=rendered.seconds
     )
-
-
-def _summary(task: Task, result) -> dict[str, Any]:
-    """What the overview needs from one report, kept in its manifest."""
-    counts: dict[str, int] = {}
-    for check in result.expect.values():
-        counts[check.status] = counts.get(check.status, 0) + 1
-    return {
-        "id": result.id,
-        "title": result.title,
-        "file": task.file,
-        "reliable": result.reliable,
-        "method": result.diagnostics.method,
-        "outcomes": {
-            k: {"label": task.scenario.outcomes[k].label, "p": s.p, "lo": s.lo, "hi": s.hi}
-            for k, s in result.main.outcomes.items()
-        },
-        "expectations": counts,
-        "resolved": (
-            {"outcome": resolution.outcome_id, "on": resolution.on.isoformat()}
-            if (resolution := task.scenario.resolved) is not None
-            else None
-        ),
-    }
 
 
 def report_batch(

@@ -25,8 +25,36 @@ from engine.inference.answer import Summary
 from engine.infra.files import write_text
 from engine.report.tables import write_csv
 from engine.report.templating import render_html
+from engine.run.result import Result
 from engine.scenario.merge import read_document
+from engine.scenario.schema import Scenario
 from engine.score.scores import MIN_CALIBRATION, brier, calibration, log_score
+
+
+def summary_of(file: str | Path, scenario: Scenario, result: Result) -> dict[str, Any]:
+    """What the overview needs from one scenario's result, kept in its report's manifest (and
+    by ``signpost serve``): ``id``, ``title``, ``file``, ``reliable``, ``method``, ``outcomes``
+    (each with ``label``, ``p``, ``lo``, ``hi``), ``expectations`` (a count per status) and
+    ``resolved`` (``{"outcome": id, "on": date}``, or None)."""
+    counts: dict[str, int] = {}
+    for check in result.expect.values():
+        counts[check.status] = counts.get(check.status, 0) + 1
+    resolution = scenario.resolved
+    return {
+        "id": result.id,
+        "title": result.title,
+        "file": str(file),
+        "reliable": result.reliable,
+        "method": result.diagnostics.method,
+        "outcomes": {
+            k: {"label": scenario.outcomes[k].label, "p": s.p, "lo": s.lo, "hi": s.hi}
+            for k, s in result.main.outcomes.items()
+        },
+        "expectations": counts,
+        "resolved": None
+        if resolution is None
+        else {"outcome": resolution.outcome_id, "on": resolution.on.isoformat()},
+    }
 
 
 def outcome_columns(summaries: list[dict[str, Any]]) -> list[str]:

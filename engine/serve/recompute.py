@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.report.cache import merged_text, sha256_bytes
+from engine.report.overview import summary_of
 from engine.scenario.merge import MergedDocument
 from engine.scenario.schema import Scenario
 from engine.serve.state import Good
@@ -102,29 +103,6 @@ def changes(previous: Good, new: dict[str, Any], scenario: Scenario, result):
         return compare(previous.data, new, **settings, known=known), ""
     except Exception as exc:  # noqa: BLE001 - the new numbers stand without their attribution
         return None, f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
-
-
-def summary_of(file: Path, scenario: Scenario, result) -> dict[str, Any]:
-    """What the overview shows of one scenario (the fields of a report manifest's summary)."""
-    counts: dict[str, int] = {}
-    for check in result.expect.values():
-        counts[check.status] = counts.get(check.status, 0) + 1
-    resolved = scenario.resolved
-    return {
-        "id": result.id,
-        "title": result.title,
-        "file": str(file),
-        "reliable": result.reliable,
-        "method": result.diagnostics.method,
-        "outcomes": {
-            k: {"label": scenario.outcomes[k].label, "p": s.p, "lo": s.lo, "hi": s.hi}
-            for k, s in result.main.outcomes.items()
-        },
-        "expectations": counts,
-        "resolved": None
-        if resolved is None
-        else {"outcome": resolved.outcome, "on": resolved.on.isoformat()},
-    }
 
 
 def clock() -> str:
