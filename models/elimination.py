@@ -17,10 +17,20 @@ Every array carries a draws axis (one draw when the numbers are fixed): last ins
 where it is the inner loop of every contraction, first in what it returns. Draws are processed
 in chunks so that no intermediate array exceeds :data:`CHUNK_BYTES`; a graph so wide that one
 draw alone would exceed it raises :class:`TooWide` before anything is allocated.
+
+The setting-independent tables of the last few chunks are kept (:class:`TableCache`, at most
+:data:`CACHE_BYTES`), each under everything it is computed from: the structure it reads and the
+draws of the numbers it reads, byte for byte. Draws are seeded per number
+(``engine.inference.draws``), so the values of a sweep, and the next version of a file that
+``signpost serve`` follows, draw every number they share alike, and get back the tables of the
+numbers that did not change — the very arrays the same code would compute again.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -31,6 +41,7 @@ from models.factors import evidence_weights, log_cpt, outcome_table
 from models.graph import IMPOSSIBLE, Graph, Params
 
 CHUNK_BYTES = 256 * 2**20  # the widest array of one chunk of draws
+CACHE_BYTES = 256 * 2**20  # the tables kept for later sets of draws (:class:`TableCache`)
 _ITEM = 8  # bytes per float64
 
 
@@ -174,12 +185,15 @@ class Eliminator:
 
     # --- the setting-independent part ------------------------------------------------------
 
-    def prepare(self, params: Params) -> Prepared:
-        """Everything about ``params`` that no setting changes, in chunks of draws."""
+    def prepare(self, params: Params, cache: TableCache | None = None) -> Prepared:
+        """Everything about ``params`` that no setting changes, in chunks of draws; the tables
+        come from ``cache`` when it has them (default: the process's :data:`TABLES`)."""
         params = params.batched()
         size = self.chunk_size
         chunks = [
-            _Chunk.of(self, params.take(slice(start, start + size)))
+            _Chunk.of(
+                self, params.take(slice(start, start + size)), TABLES if cache is None else cache
+            )
             for start in range(0, params.draws, size)
         ]
         return Prepared(self, params, chunks)
@@ -188,6 +202,105 @@ class Eliminator:
 def _draws_last(table: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """(S, C, k) → (*shape, S): the C-order axes of a table, the draws axis last."""
     return np.ascontiguousarray(np.moveaxis(table.reshape(table.shape[0], *shape), 0, -1))
+
+
+class TableCache:
+    """Tables of recent chunks of draws, each under a key of everything it is computed from.
+
+    A key holds the inputs themselves (structure, and the draws' bytes), never a digest of
+    them, so a table comes back only for inputs equal to the last bit. Tables are read-only
+    and shared: a hit costs no memory. The least recently used go first once the tables exceed
+    ``max_bytes``. Threads (a sweep's values) may ask at once: a table being computed for one
+    of them is waited for, not computed twice.
+    """
+
+    def __init__(self, max_bytes: int = CACHE_BYTES):
+        self.max_bytes = max_bytes
+        self._tables: OrderedDict[Hashable, np.ndarray] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self._pending: dict[Hashable, threading.Lock] = {}
+        self.hits = self.misses = 0
+
+    def get(self, key: Hashable, make: Callable[[], np.ndarray]) -> np.ndarray:
+        """The table under ``key``, made by ``make()`` (and kept) when there is none."""
+        with self._lock:
+            found = self._found(key)
+            if found is not None:
+                return found
+            pending = self._pending.setdefault(key, threading.Lock())
+        with pending:
+            with self._lock:
+                found = self._found(key)
+                if found is not None:
+                    return found
+            try:
+                table = make()
+                table.flags.writeable = False
+                with self._lock:
+                    self.misses += 1
+                    self._keep(key, table)
+            finally:
+                with self._lock:
+                    self._pending.pop(key, None)
+        return table
+
+    def clear(self) -> None:
+        with self._lock:
+            self._tables.clear()
+            self._bytes = 0
+
+    def _found(self, key: Hashable) -> np.ndarray | None:
+        table = self._tables.get(key)
+        if table is not None:
+            self._tables.move_to_end(key)
+            self.hits += 1
+        return table
+
+    def _keep(self, key: Hashable, table: np.ndarray) -> None:
+        if table.nbytes > self.max_bytes:
+            return
+        self._tables[key] = table
+        self._bytes += table.nbytes
+        while self._bytes > self.max_bytes:
+            _, dropped = self._tables.popitem(last=False)
+            self._bytes -= dropped.nbytes
+
+
+TABLES = TableCache()  # one per process: what a sweep's values and a file's versions share
+
+
+def _columns(values: np.ndarray, slots) -> bytes:
+    """The draws of the given slots, as bytes (part of a table's key)."""
+    return np.ascontiguousarray(values[:, list(slots)]).tobytes()
+
+
+def _driver_key(eliminator: Eliminator, i: int, params: Params) -> tuple:
+    """Everything driver i's table is computed from (:func:`models.factors.log_cpt`): its
+    spec, the states of its axes, and the draws of the slots the spec names."""
+    graph = eliminator.graph
+    spec = graph.specs[i]
+    probs = (*spec.weights, *(s for row in spec.rows for s in row), *(s for s, _ in spec.causes))
+    probs += (spec.leak,) if spec.kind == "noisy_or" else ()
+    effects = tuple(slot for _, slot, _ in spec.effects)
+    shape = tuple(graph.sizes[j] for j in eliminator.factor_axes(i))
+    return (
+        "driver", spec, shape, params.draws,
+        _columns(params.prob, probs), _columns(params.effect, effects),
+    )  # fmt: skip
+
+
+def _outcome_key(graph: Graph, params: Params) -> tuple:
+    """Everything the outcome table is computed from (:func:`models.factors.outcome_table`):
+    the outcomes, the effects on them and the states of the drivers they read, the draws of
+    those effects and the base weights."""
+    effects = tuple(slot for _, slot, _ in graph.outcome_effects)
+    return (
+        "outcome", graph.outcomes, graph.outcome_from,
+        tuple((k, condition) for k, _, condition in graph.outcome_effects),
+        tuple((j, graph.states[j]) for j in graph.outcome_drivers), params.draws,
+        _columns(params.effect, effects), np.asarray(params.log_base, dtype=float).tobytes(),
+    )  # fmt: skip
 
 
 @dataclass
@@ -203,16 +316,23 @@ class _Chunk:
         return int(self.params.draws)
 
     @classmethod
-    def of(cls, eliminator: Eliminator, params: Params) -> _Chunk:
+    def of(cls, eliminator: Eliminator, params: Params, cache: TableCache) -> _Chunk:
         graph = eliminator.graph
-        tables = []
-        for i in range(len(graph.drivers)):
+
+        def driver_table(i: int) -> np.ndarray:
             shape = tuple(graph.sizes[j] for j in eliminator.factor_axes(i))
-            tables.append(_draws_last(log_cpt(graph, i, params.prob, params.effect), shape))
-        size = params.draws
-        table = outcome_table(graph, params.effect, params.log_base)
-        table = np.broadcast_to(table, (size, *table.shape[-2:]))
-        return cls(params, tables, np.ascontiguousarray(np.moveaxis(table, 0, -1)))
+            return _draws_last(log_cpt(graph, i, params.prob, params.effect), shape)
+
+        def outcomes_table() -> np.ndarray:
+            table = outcome_table(graph, params.effect, params.log_base)
+            table = np.broadcast_to(table, (params.draws, *table.shape[-2:]))
+            return np.ascontiguousarray(np.moveaxis(table, 0, -1))
+
+        tables = [
+            cache.get(_driver_key(eliminator, i, params), lambda i=i: driver_table(i))
+            for i in range(len(graph.drivers))
+        ]
+        return cls(params, tables, cache.get(_outcome_key(graph, params), outcomes_table))
 
     def factors(self, eliminator: Eliminator, data) -> tuple[list[np.ndarray], np.ndarray]:
         """Each driver's factor under the setting, scaled to a maximum of 1 per draw, and the
