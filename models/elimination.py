@@ -18,12 +18,18 @@ where it is the inner loop of every contraction, first in what it returns. Draws
 in chunks so that no intermediate array exceeds :data:`CHUNK_BYTES`; a graph so wide that one
 draw alone would exceed it raises :class:`TooWide` before anything is allocated.
 
-The setting-independent tables of the last few chunks are kept (:class:`TableCache`, at most
-:data:`CACHE_BYTES`), each under everything it is computed from: the structure it reads and the
-draws of the numbers it reads, byte for byte. Draws are seeded per number
+The setting-independent tables of the last few chunks are kept (:data:`TABLES`, at most
+:data:`models.table_cache.CACHE_BYTES`), each under everything it is computed from: the
+structure it reads and the draws of the numbers it reads, byte for byte. Draws are seeded per number
 (``engine.inference.draws``), so the values of a sweep, and the next version of a file that
 ``signpost serve`` follows, draw every number they share alike, and get back the tables of the
 numbers that did not change — the very arrays the same code would compute again.
+
+A chunk of many draws is computed in pieces, one per core (up to :data:`THREADS`, each of at
+least :data:`PIECE_DRAWS` draws), on a pool of threads the whole process shares (NumPy's sums
+release the GIL; a sweep's values, already on threads, share the same pool, so the process keeps
+to its cores). Everything a piece computes is per draw, so the pieces give the numbers the whole
+chunk gives; averages over draws (:meth:`Prepared.item_joints`) are still taken chunk by chunk.
 
 The sums run on one BLAS thread (:func:`one_blas_thread`): their matrix products are small, and
 OpenBLAS's idle threads spin on the core that a sweep's second thread, the server's figures or
@@ -33,9 +39,10 @@ two). The numbers are the same with one thread or two.
 
 from __future__ import annotations
 
+import os
 import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache, cached_property
 
@@ -44,9 +51,11 @@ import opt_einsum as oe
 
 from models.factors import evidence_weights, log_cpt, outcome_table
 from models.graph import IMPOSSIBLE, Graph, Params
+from models.table_cache import TableCache
 
 CHUNK_BYTES = 256 * 2**20  # the widest array of one chunk of draws
-CACHE_BYTES = 256 * 2**20  # the tables kept for later sets of draws (:class:`TableCache`)
+PIECE_DRAWS = 1000  # the fewest draws worth a thread of their own
+THREADS = min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
 _ITEM = 8  # bytes per float64
 
 
@@ -106,6 +115,29 @@ def replay(steps, operands: list, einsum) -> object:
         taken = [operands.pop(i) for i in sorted(positions, reverse=True)]
         operands.append(einsum(equation, *taken))
     return operands[0]
+
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _each(function: Callable, items: Sequence) -> list:
+    """``[function(item) for item in items]``, on the shared threads when there are several."""
+    global _pool
+    if len(items) < 2 or THREADS < 2:
+        return [function(item) for item in items]
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="elimination")
+    return list(_pool.map(function, items))
+
+
+def pieces(start: int, stop: int, threads: int = THREADS) -> list[tuple[int, int]]:
+    """The draws ``start:stop`` of one chunk as (start, stop) of its pieces: one per thread, of
+    at least :data:`PIECE_DRAWS` draws each."""
+    count = max(1, min(threads, (stop - start) // PIECE_DRAWS))
+    edges = [start + (stop - start) * j // count for j in range(count)] + [stop]
+    return list(zip(edges[:-1], edges[1:]))
 
 
 @cache
@@ -200,86 +232,28 @@ class Eliminator:
 
     # --- the setting-independent part ------------------------------------------------------
 
-    def prepare(self, params: Params, cache: TableCache | None = None) -> Prepared:
-        """Everything about ``params`` that no setting changes, in chunks of draws; the tables
-        come from ``cache`` when it has them (default: the process's :data:`TABLES`)."""
+    def prepare(
+        self, params: Params, cache: TableCache | None = None, threads: int = THREADS
+    ) -> Prepared:
+        """Everything about ``params`` that no setting changes, in chunks of draws (each in
+        pieces for up to ``threads`` threads); the tables come from ``cache`` when it has them
+        (default: the process's :data:`TABLES`)."""
         params = params.batched()
-        size = self.chunk_size
+        cache = TABLES if cache is None else cache
+        size, draws = self.chunk_size, params.draws
         chunks = [
-            _Chunk.of(
-                self, params.take(slice(start, start + size)), TABLES if cache is None else cache
-            )
-            for start in range(0, params.draws, size)
+            pieces(start, min(start + size, draws), threads) for start in range(0, draws, size)
         ]
-        return Prepared(self, params, chunks)
+        made = _each(
+            lambda bounds: _Chunk.of(self, params.take(slice(*bounds)), cache),
+            [bounds for chunk in chunks for bounds in chunk],
+        )
+        return Prepared(self, params, made, tuple(len(chunk) for chunk in chunks))
 
 
 def _draws_last(table: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """(S, C, k) → (*shape, S): the C-order axes of a table, the draws axis last."""
     return np.ascontiguousarray(np.moveaxis(table.reshape(table.shape[0], *shape), 0, -1))
-
-
-class TableCache:
-    """Tables of recent chunks of draws, each under a key of everything it is computed from.
-
-    A key holds the inputs themselves (structure, and the draws' bytes), never a digest of
-    them, so a table comes back only for inputs equal to the last bit. Tables are read-only
-    and shared: a hit costs no memory. The least recently used go first once the tables exceed
-    ``max_bytes``. Threads (a sweep's values) may ask at once: a table being computed for one
-    of them is waited for, not computed twice.
-    """
-
-    def __init__(self, max_bytes: int = CACHE_BYTES):
-        self.max_bytes = max_bytes
-        self._tables: OrderedDict[Hashable, np.ndarray] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-        self._pending: dict[Hashable, threading.Lock] = {}
-        self.hits = self.misses = 0
-
-    def get(self, key: Hashable, make: Callable[[], np.ndarray]) -> np.ndarray:
-        """The table under ``key``, made by ``make()`` (and kept) when there is none."""
-        with self._lock:
-            found = self._found(key)
-            if found is not None:
-                return found
-            pending = self._pending.setdefault(key, threading.Lock())
-        with pending:
-            with self._lock:
-                found = self._found(key)
-                if found is not None:
-                    return found
-            try:
-                table = make()
-                table.flags.writeable = False
-                with self._lock:
-                    self.misses += 1
-                    self._keep(key, table)
-            finally:
-                with self._lock:
-                    self._pending.pop(key, None)
-        return table
-
-    def clear(self) -> None:
-        with self._lock:
-            self._tables.clear()
-            self._bytes = 0
-
-    def _found(self, key: Hashable) -> np.ndarray | None:
-        table = self._tables.get(key)
-        if table is not None:
-            self._tables.move_to_end(key)
-            self.hits += 1
-        return table
-
-    def _keep(self, key: Hashable, table: np.ndarray) -> None:
-        if table.nbytes > self.max_bytes:
-            return
-        self._tables[key] = table
-        self._bytes += table.nbytes
-        while self._bytes > self.max_bytes:
-            _, dropped = self._tables.popitem(last=False)
-            self._bytes -= dropped.nbytes
 
 
 TABLES = TableCache()  # one per process: what a sweep's values and a file's versions share
@@ -435,7 +409,8 @@ class Prepared:
 
     eliminator: Eliminator
     params: Params  # every draw, with a draws axis
-    chunks: list[_Chunk]
+    chunks: list[_Chunk]  # the pieces, in the order of the draws
+    groups: tuple[int, ...] = ()  # how many pieces make each chunk (default: one each)
 
     @property
     def draws(self) -> int:
@@ -444,8 +419,12 @@ class Prepared:
     def marginals(self, data, drivers: bool = True) -> Marginals:
         """Outcome and driver-state probabilities and log P(e | θ) under a setting's data (no
         driver probabilities unless ``drivers``)."""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            parts = [chunk.marginals(self.eliminator, data, drivers) for chunk in self.chunks]
+
+        def one(chunk: _Chunk) -> Marginals:
+            with np.errstate(divide="ignore", invalid="ignore"):  # per thread
+                return chunk.marginals(self.eliminator, data, drivers)
+
+        parts = _each(one, self.chunks)
         if len(parts) == 1:
             answer = parts[0]
         else:
@@ -461,9 +440,13 @@ class Prepared:
     def item_joints(self, data, weights: np.ndarray) -> np.ndarray:
         """(T + M, K): P(Y = k, X_j = s | e) for every driver state, then P(Y = k, indicator
         seen | e), averaged over the draws with ``weights`` (S,)."""
-        total, start = 0.0, 0
-        for chunk in self.chunks:
-            part = weights[start : start + chunk.size]
-            total = total + chunk.item_joints(self.eliminator, data) @ part
-            start += chunk.size
+        total, start, first = 0.0, 0, 0
+        for count in self.groups or (1,) * len(self.chunks):
+            group = self.chunks[first : first + count]
+            first += count
+            parts = _each(lambda chunk: chunk.item_joints(self.eliminator, data), group)
+            joint = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=-1)
+            part = weights[start : start + joint.shape[-1]]
+            total = total + joint @ part  # the chunk's draws, summed as one
+            start += joint.shape[-1]
         return total

@@ -1,9 +1,12 @@
-"""models/elimination.py's table cache gives exactly the tables it replaces.
+"""models/elimination.py's shortcuts give exactly the numbers they replace.
 
-A prepared set whose tables came from the cache — after another set that shares every number but
-one — is held equal, byte for byte, to the same set prepared with nothing cached: every driver's
-table, the outcome table, and a setting's marginals. Each number of each kind of SPEC §11 network
-is changed in turn, so a key that leaves out a number a table reads shows as a stale table.
+- The table cache: a prepared set whose tables came from the cache — after another set that
+  shares every number but one — is held equal, byte for byte, to the same set prepared with
+  nothing cached: every driver's table, the outcome table, and a setting's marginals. Each number
+  of each kind of SPEC §11 network is changed in turn, so a key that leaves out a number a table
+  reads shows as a stale table.
+- The pieces: a chunk of draws computed in pieces on threads gives, byte for byte, the marginals
+  and item joints of the whole chunk computed at once, under every setting.
 """
 
 from __future__ import annotations
@@ -13,19 +16,21 @@ import threading
 import numpy as np
 import pytest
 
+import models.elimination as elimination
 from engine.inference.network import network_of
 from engine.scenario.schema import Scenario
-from models.elimination import Eliminator, TableCache
+from models.elimination import Eliminator, pieces
 from models.graph import Params
+from models.table_cache import TableCache
 from tests.support.networks import KINDS, small_scenario
 
 DRAWS = 6
 
 
-def _numbers(net, seed: int) -> Params:
+def _numbers(net, seed: int, draws: int = DRAWS) -> Params:
     rng = np.random.default_rng(seed)
-    prob = rng.uniform(0.05, 0.95, (DRAWS, len(net.graph.prob_slots)))
-    effect = rng.normal(0.0, 1.5, (DRAWS, len(net.graph.effect_slots)))
+    prob = rng.uniform(0.05, 0.95, (draws, len(net.graph.prob_slots)))
+    effect = rng.normal(0.0, 1.5, (draws, len(net.graph.effect_slots)))
     return Params(prob, effect, net.log_base)
 
 
@@ -118,3 +123,52 @@ def test_threads_asking_for_one_table_at_once_compute_it_once():
     for thread in threads:
         thread.join(10)
     assert len(calls) == 1 and cache.hits == 3
+
+
+# --- pieces -------------------------------------------------------------------------------------
+
+
+def test_pieces_cover_a_chunk_in_order_one_per_thread_none_too_small(monkeypatch):
+    monkeypatch.setattr(elimination, "PIECE_DRAWS", 10)
+    assert pieces(0, 35, threads=2) == [(0, 17), (17, 35)]
+    assert pieces(100, 125, threads=4) == [(100, 112), (112, 125)]  # two of at least 10
+    assert pieces(0, 9, threads=2) == [(0, 9)]
+    assert pieces(0, 1, threads=1) == [(0, 1)]
+
+
+def _settings(net):
+    """The main setting, none, and each driver set to each of its states."""
+    graph = net.graph
+    out = [net.setting(), net.setting([])]
+    for i, driver in enumerate(graph.drivers):
+        for state in graph.states[i]:
+            value = state == "true" if graph.binary(i) else state
+            out.append(net.setting(do={driver: value}))
+    return out
+
+
+@pytest.mark.parametrize("kind", NETWORKS)
+def test_a_chunk_in_pieces_on_threads_gives_the_numbers_of_the_whole_chunk(kind, monkeypatch):
+    monkeypatch.setattr(elimination, "PIECE_DRAWS", 7)
+    monkeypatch.setattr(elimination, "THREADS", 3)
+    net = network_of(Scenario.model_validate(NETWORKS[kind]))
+    eliminator = Eliminator(net.graph)
+    eliminator.chunk_bytes = 40 * eliminator.per_draw_bytes  # chunks of 40 draws: 3 of them
+    params = _numbers(net, 4, draws=107)
+    whole = eliminator.prepare(params, TableCache(0), threads=1)
+    split = eliminator.prepare(params, TableCache(0), threads=3)
+    assert whole.groups == (1, 1, 1) and split.groups == (3, 3, 3)
+    weights = np.random.default_rng(5).dirichlet(np.ones(107))
+    for setting in _settings(net):
+        data = setting.arrays(net.graph)
+        try:
+            mine = split.marginals(data)
+        except elimination.ImpossibleEvidence:
+            with pytest.raises(elimination.ImpossibleEvidence):
+                whole.marginals(data)
+            continue
+        theirs = whole.marginals(data)
+        for part in ("log_evidence", "outcomes", "drivers"):
+            assert getattr(mine, part).tobytes() == getattr(theirs, part).tobytes(), part
+        joints = split.item_joints(data, weights)
+        assert joints.tobytes() == whole.item_joints(data, weights).tobytes()
