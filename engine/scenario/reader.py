@@ -34,7 +34,7 @@ import yaml
 from engine.scenario.issues import Code, ScenarioIssue
 from engine.scenario.source import KeyPath, Location, SourceMap
 
-MAX_BYTES = 1_000_000  # a real scenario is a few kilobytes
+MAX_BYTES = 16_000_000  # a scenario is a few kilobytes; an imported network (pathfinder) megabytes
 MAX_DEPTH = 64  # a scenario nests about five deep
 MAX_PER_KIND = 10  # character problems listed per kind before the rest are summarised
 
