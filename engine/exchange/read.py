@@ -1,10 +1,12 @@
 """``signpost import``: a network file (BIF, XMLBIF, Hugin NET) as a scenario (SPEC §12).
 
-The file is read by pgmpy's readers, checked (every row of every table adds up to 1, no cycle,
-no unknown parent), and turned into a scenario mapping: every node a driver in the file's order,
-a root node with ``p`` (or its states' ``p``), any other node with a ``table`` of the file's
-numbers as fixed numbers, names turned into ids by :mod:`engine.exchange.names`. The
-mapping is validated as any scenario file is before anything is written.
+A BIF file is read by :mod:`engine.exchange.bif` (as pgmpy reads it, without importing pgmpy),
+XMLBIF and NET files by pgmpy's readers. The nodes are checked (every table of numbers in [0, 1]
+whose rows add up to 1, no unknown parent, no cycle) and turned into a scenario mapping: every
+node a driver in the file's order, a root node with ``p`` (or its states' ``p``), any other node
+with a ``table`` of the file's numbers as fixed numbers, names turned into ids by
+:mod:`engine.exchange.names`. The mapping is validated as any scenario file is before anything
+is written.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from engine.exchange.bif import Table
 from engine.exchange.names import driver_ids, scenario_id, state_ids
 
 FORMATS = {".bif": "bif", ".xml": "xmlbif", ".xmlbif": "xmlbif", ".net": "net"}
@@ -71,25 +74,34 @@ def read_nodes(path: str | Path) -> list[Node]:
         text = (gzip.decompress(raw) if path.suffix.lower() == ".gz" else raw).decode("utf-8")
     except (OSError, EOFError, UnicodeDecodeError, gzip.BadGzipFile) as error:
         raise NetworkFileError(path, f"cannot read the file: {error}") from None
-    model, order = _parse(path, kind, text)
-    if not order:
+    tables = _bif_tables(path, text) if kind == "bif" else _pgmpy_tables(path, kind, text)
+    if not tables:
         raise NetworkFileError(path, f"no node found: not a {kind.upper()} network file")
-    return _checked(path, model, order)
+    return _checked(path, tables)
 
 
-def _parse(path: Path, kind: str, text: str):
-    """pgmpy's model of the file and its nodes in the file's order."""
+def _bif_tables(path: Path, text: str) -> list[Table]:
+    """A BIF file's nodes, read by :mod:`engine.exchange.bif` (as pgmpy reads them)."""
+    from engine.exchange.bif import BIFError, parse_bif
+
+    try:
+        return parse_bif(text)
+    except BIFError as error:
+        raise NetworkFileError(
+            path, f"not a readable BIF file: {error.problem}", error.line
+        ) from None
+
+
+def _pgmpy_tables(path: Path, kind: str, text: str) -> list[Table]:
+    """An XMLBIF or NET file's nodes, read by pgmpy, in the file's order."""
     import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pgmpy announces its own deprecations
-        from pgmpy.readwrite import BIFReader, NETReader, XMLBIFReader
+        from pgmpy.readwrite import NETReader, XMLBIFReader
 
         try:
-            if kind == "bif":
-                reader = BIFReader(string=text)
-                order = list(reader.variable_names)
-            elif kind == "xmlbif":
+            if kind == "xmlbif":
                 reader = XMLBIFReader(string=text)
                 order = list(reader.variables)
             else:
@@ -98,7 +110,17 @@ def _parse(path: Path, kind: str, text: str):
             model = reader.get_model()
         except Exception as error:  # noqa: BLE001 - a reader's failure is the file's problem
             raise NetworkFileError(path, _reader_problem(error), _line_of(error)) from None
-    return model, order or list(model.nodes())
+    tables = []
+    for name in order or list(model.nodes()):
+        cpd = model.get_cpds(name)
+        if cpd is None:
+            tables.append(Table(name, (), (), None, 0))
+            continue
+        states = tuple(str(s) for s in cpd.state_names[name])
+        # pgmpy holds (node states, parents...): the node's states go last
+        table = np.moveaxis(np.asarray(cpd.values, dtype=float), 0, -1)
+        tables.append(Table(name, states, tuple(cpd.variables[1:]), table, 0))
+    return tables
 
 
 def _reader_problem(error: Exception) -> str:
@@ -121,41 +143,52 @@ def _line_of(error: Exception) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def _checked(path: Path, model, order: list[str]) -> list[Node]:
+def _checked(path: Path, tables: list[Table]) -> list[Node]:
+    """The nodes, each table's parents in the file's order (as a scenario's rows name them,
+    SPEC §11.6); every node has a table of numbers in [0, 1] whose rows add up to 1, every parent
+    is a node, and the arrows form no cycle."""
+    order = {t.name: i for i, t in enumerate(tables)}
+    states = {t.name: t.states for t in tables}
     nodes = []
-    known = set(model.nodes())
-    for name in order:
-        cpd = model.get_cpds(name)
-        if cpd is None:
-            raise NetworkFileError(path, f"node `{name}` has no probability table")
-        parents = tuple(cpd.variables[1:])
-        unknown = [p for p in parents if p not in known]
+    for t in tables:
+        where = t.line or None
+        if t.table is None:
+            raise NetworkFileError(path, f"node `{t.name}` has no probability table", where)
+        unknown = [p for p in t.parents if p not in order]
         if unknown:
-            raise NetworkFileError(path, f"node `{name}` has an unknown parent `{unknown[0]}`")
-        states = tuple(str(s) for s in cpd.state_names[name])
-        # pgmpy holds (node states, parents...): make the node's states last and the parents
-        # follow the file's order, as a scenario's rows name them (SPEC §11.6)
-        table = np.moveaxis(np.asarray(cpd.values, dtype=float), 0, -1)
-        place = sorted(range(len(parents)), key=lambda a: order.index(parents[a]))
-        table = np.transpose(table, (*place, len(parents)))
-        parents = tuple(parents[a] for a in place)
+            raise NetworkFileError(
+                path, f"node `{t.name}` has an unknown parent `{unknown[0]}`", where
+            )
+        if not np.all(np.isfinite(t.table)) or t.table.min(initial=0) < 0:
+            raise NetworkFileError(
+                path, f"the table of `{t.name}` holds a number that is not a probability", where
+            )
+        place = sorted(range(len(t.parents)), key=lambda a: order[t.parents[a]])
+        table = np.transpose(t.table, (*place, len(t.parents)))
+        parents = tuple(t.parents[a] for a in place)
         sums = table.sum(axis=-1)
         bad = np.argwhere(np.abs(sums - 1) > ROW_TOLERANCE)
         if len(bad):
-            where = (
-                " ".join(f"{p}={cpd.state_names[p][i]}" for p, i in zip(parents, bad[0]))
-                or "its only row"
-            )
+            row = " ".join(f"{p}={states[p][i]}" for p, i in zip(parents, bad[0])) or "its only row"
             total = float(sums[tuple(bad[0])])
             raise NetworkFileError(
-                path, f"the row of `{name}` for {where} adds up to {total:g}, not 1"
+                path, f"the row of `{t.name}` for {row} adds up to {total:g}, not 1", where
             )
-        nodes.append(Node(name, states, parents, table))
-    try:
-        model.check_model()
-    except Exception as error:  # noqa: BLE001 - pgmpy's own objection to the network
-        raise NetworkFileError(path, _reader_problem(error)) from None
+        nodes.append(Node(t.name, t.states, parents, table))
+    _acyclic(path, nodes)
     return nodes
+
+
+def _acyclic(path: Path, nodes: list[Node]) -> None:
+    from graphlib import CycleError, TopologicalSorter
+
+    try:
+        TopologicalSorter({n.name: n.parents for n in nodes}).prepare()
+    except CycleError as error:
+        cycle = " -> ".join(error.args[1])
+        raise NetworkFileError(
+            path, f"not a Bayesian network: the arrows form a cycle ({cycle})"
+        ) from None
 
 
 def holding_state(states: tuple[str, ...]) -> int | None:
@@ -265,4 +298,5 @@ def scenario_text(data: dict[str, Any], source: str | Path) -> str:
     if scenario is None:
         raise AssertionError("the imported scenario is not valid: " + issues[0].format())
     header = f"# Imported from {Path(source).name} by signpost import (SPEC §12).\n"
-    return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's: the same text, faster
+    return header + yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100)
