@@ -83,32 +83,46 @@ class Child:
     stderr: str
 
 
+# The command runs under a small Python process that times it and reads its peak memory: Linux
+# keeps a process's peak across fork and exec, so a child forked from this script (which holds
+# the networks it has read) would report this script's memory as its own.
+_TIMER = """
+import json, os, subprocess, sys, time
+started = time.perf_counter()
+child = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(child.pid, 0)
+seconds = time.perf_counter() - started
+with open(sys.argv[1], "w") as out:
+    json.dump({"seconds": seconds, "rss_kib": usage.ru_maxrss,
+               "rc": os.waitstatus_to_exitcode(status)}, out)
+"""
+
+
 def run_limited(argv: list[str], timeout: float) -> Child:
-    """Run ``argv`` from the repository root in its own process group; stopped (the whole
-    group) after ``timeout`` seconds."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    """Run ``argv`` from the repository root, timed from its start to its exit with its peak
+    memory; the whole process group is stopped after ``timeout`` seconds."""
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.NamedTemporaryFile(suffix=".json") as figures,
+    ):
         started = time.perf_counter()
-        process = subprocess.Popen(argv, cwd=ROOT, stdout=out, stderr=err, start_new_session=True)
-        rc = None
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                rc = os.waitstatus_to_exitcode(status)
-                break
-            if time.perf_counter() - started > timeout:
-                os.killpg(process.pid, signal.SIGKILL)
-                _, _, usage = os.wait4(process.pid, 0)
-                break
-            time.sleep(0.005)
-        seconds = time.perf_counter() - started
-        process.returncode = rc if rc is not None else -9
+        process = subprocess.Popen(
+            [PYTHON, "-c", _TIMER, figures.name, *argv],
+            cwd=ROOT, stdout=out, stderr=err, start_new_session=True,
+        )  # fmt: skip
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        measured = json.loads(Path(figures.name).read_text() or "null")
         out.seek(0), err.seek(0)
+        stdout, stderr = (f.read().decode(errors="replace") for f in (out, err))
+        if measured is None:  # stopped after the timeout
+            return Child(time.perf_counter() - started, 0.0, None, stdout, stderr)
         return Child(
-            seconds,
-            usage.ru_maxrss / 1024,
-            rc,
-            out.read().decode(errors="replace"),
-            err.read().decode(errors="replace"),
+            measured["seconds"], measured["rss_kib"] / 1024, measured["rc"], stdout, stderr
         )
 
 
