@@ -17,6 +17,7 @@ choice (:func:`engine.cli.exit.batch_exit_code`), the same for every command.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,6 +88,35 @@ class FileRecord(Outcome):
 
 
 Record = TypeVar("Record", bound=FileRecord)
+
+
+def run_record(
+    record: type[Record],
+    scenario: Scenario,
+    path: str | Path,
+    *,
+    scope: str,
+    own: Callable[[Any], dict[str, Any]],
+    progress: Callable[[str], None] | None = None,
+) -> Record:
+    """Run one validated scenario and return its ``record``: what every record of a run says.
+
+    ``scope`` and ``progress`` are :func:`engine.run.run`'s; ``own(result)`` gives the
+    record's own fields (its checks, its score). The record's ``reliable`` and ``method`` are
+    the run's, its ``seconds`` the wall time of the run and of ``own``.
+    """
+    from engine.run import run  # the runner (and PyMC when sampling) only when running
+
+    started = time.perf_counter()
+    result = run(scenario, scope=scope, progress=progress)
+    fields = own(result)
+    return record(
+        Path(path),
+        reliable=result.reliable,
+        method=result.diagnostics.method,
+        seconds=time.perf_counter() - started,
+        **fields,
+    )
 
 
 @dataclass
@@ -186,8 +216,26 @@ def run_batch(
     """Validate every file among ``paths``, then run ``job((scenario, path))`` on each valid one
     (where and how :func:`execute` says).
 
-    Yields the invalid files first (with their issues), then each valid file as its job
-    finishes (``in_order``: in discovery order).
+    Parameters
+    ----------
+    paths : iterable of str or Path
+        Files and folders (see :func:`engine.scenario.discover.discover`).
+    job : callable
+        ``job(task, progress=None)``, what each valid file's task is run through.
+    jobs : int
+        Local worker processes (1: in this process, in order), when no ``executor`` is given.
+    executor : Executor, optional
+        Where the files run: the local pool, or Dask (:mod:`engine.infra.workers`).
+    step, in_order : optional
+        As :func:`engine.infra.workers.run_tasks`'s: progress from a job, and the runs in
+        discovery order wherever they run.
+    announce : callable, optional
+        Called once with where the files run, on Dask.
+
+    Yields
+    ------
+    FileRun
+        The invalid files first (with their issues), then each valid file as its job finishes.
     """
     invalid, valid = validate_batch(paths)
     for entry in invalid:
