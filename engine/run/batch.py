@@ -32,10 +32,22 @@ from engine.scenario.validate import Validated, validate_paths
 class Outcome:
     """What a batch says of one file, whatever the command: invalid, bad input, crashed or ok.
 
-    A mixin for records with ``issues`` (validation errors), ``error`` (why the job failed on
-    a valid scenario, one line) and ``bad_input`` (that failure is the scenario's).
+    A mixin for a batch's records of a file, each a dataclass with these fields:
+
+    Attributes
+    ----------
+    path : Path
+        The file as named.
+    issues : list of ScenarioIssue
+        The validation errors; empty when the file is valid.
+    error : str
+        Why the job failed on a valid scenario, in one line; empty when it did not.
+    bad_input : bool
+        The job's failure is the scenario's (it cannot be run as written, e.g. too wide to sum),
+        not a bug in Signpost.
     """
 
+    path: Path
     issues: list[ScenarioIssue]
     error: str
     bad_input: bool
@@ -62,20 +74,14 @@ class FileRecord(Outcome):
 
     Attributes
     ----------
-    path : Path
-        The file as named.
-    issues : list of ScenarioIssue
-        The validation errors; empty when the file is valid.
+    path, issues, error, bad_input
+        As :class:`Outcome`'s.
     reliable : bool
         Whether the run met the reliability bar (always True when exact).
     method : str
         How the numbers were computed (``exact``, ``importance``, ...); empty when not run.
     seconds : float
         Wall time of the run.
-    error : str
-        Why the run failed on a valid scenario; empty when it did not.
-    bad_input : bool
-        That failure is the scenario's (it cannot be run as written).
     """
 
     path: Path
@@ -88,6 +94,28 @@ class FileRecord(Outcome):
 
 
 Record = TypeVar("Record", bound=FileRecord)
+
+
+@dataclass
+class FileRun(Outcome):
+    """What became of one file of a batch.
+
+    Attributes
+    ----------
+    path, issues, error, bad_input
+        As :class:`Outcome`'s.
+    scenario : Scenario or None
+        The validated scenario; None when the file is invalid.
+    value : Any
+        What the job returned (None unless it succeeded).
+    """
+
+    path: Path
+    scenario: Scenario | None = None
+    issues: list[ScenarioIssue] = field(default_factory=list)
+    value: Any = None
+    error: str = ""
+    bad_input: bool = False
 
 
 def run_record(
@@ -117,35 +145,6 @@ def run_record(
         seconds=time.perf_counter() - started,
         **fields,
     )
-
-
-@dataclass
-class FileRun(Outcome):
-    """What became of one file of a batch.
-
-    Attributes
-    ----------
-    path : Path
-        The file as named.
-    scenario : Scenario or None
-        The validated scenario; None when the file is invalid.
-    issues : list of ScenarioIssue
-        The validation errors; empty when the file is valid.
-    value : Any
-        What the job returned (None unless it succeeded).
-    error : str
-        Why the job failed on a valid scenario, in one line; empty when it did not.
-    bad_input : bool
-        The job's failure is the scenario's (it cannot be run as written, e.g. too wide to sum),
-        not a bug in Signpost.
-    """
-
-    path: Path
-    scenario: Scenario | None = None
-    issues: list[ScenarioIssue] = field(default_factory=list)
-    value: Any = None
-    error: str = ""
-    bad_input: bool = False
 
 
 def validate_batch(paths: Iterable[str | Path]) -> tuple[list[Validated], list[Validated]]:
