@@ -18,13 +18,12 @@ code (:func:`engine.cli.exit.batch_exit_code`).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.infra.executor import Executor
-from engine.run.batch import FileRecord, run_batch, settled
+from engine.run.batch import FileRecord, run_batch, run_record, settled
 from engine.run.result import Check, Status
 
 
@@ -63,17 +62,11 @@ def run_checks(scenario, path: str | Path = "") -> FileChecks:
     FileChecks
         Every expectation's verdict, and whether the run was reliable.
     """
-    from engine.run import run  # the runner (and PyMC when sampling) only when checking
 
-    started = time.perf_counter()
-    result = run(scenario, scope="checks")
-    return FileChecks(
-        Path(path),
-        checks=dict(result.expect),
-        reliable=result.reliable,
-        method=result.diagnostics.method,
-        seconds=time.perf_counter() - started,
-    )
+    def own(result) -> dict[str, dict[str, Check]]:
+        return {"checks": dict(result.expect)}
+
+    return run_record(FileChecks, scenario, path, scope="checks", own=own)
 
 
 def _check_job(task, progress=None) -> FileChecks:
@@ -92,14 +85,8 @@ def check_batch(
 
     Parameters
     ----------
-    paths : iterable of str or Path
-        Files and folders (see :func:`engine.scenario.discover.discover`).
-    jobs : int
-        Local worker processes (1: in this process, in order), when no ``executor`` is given.
-    executor : Executor, optional
-        Where the files run: the local pool, or Dask (:mod:`engine.infra.workers`).
-    announce : callable, optional
-        Called once with where the files run, on Dask.
+    paths, jobs, executor, announce
+        Which files, and where they run: as :func:`engine.run.batch.run_batch`.
 
     Yields
     ------

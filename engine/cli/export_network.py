@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from engine.cli.exit import BAD_INPUT, OK
+from engine.cli.options import scenario_or_errors, write_out
 
 KINDS = ("bif", "xmlbif", "net")
 
@@ -29,26 +29,11 @@ def add(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """``signpost export FILE.yaml [--to bif|xmlbif|net] [--out NETWORK]``."""
-    from engine.scenario.issues import ScenarioError
-    from engine.scenario.validate import load_scenario
-
-    try:
-        scenario = load_scenario(args.path)
-    except ScenarioError as error:
-        print(error.format(), file=sys.stderr)
+    scenario = scenario_or_errors(args.path)
+    if scenario is None:
         return BAD_INPUT
     from engine.exchange.write import export_text, kind_of
     from engine.inference.network import network_of
 
     text = export_text(network_of(scenario), kind_of(args.out, args.to))
-    if args.out is None:
-        sys.stdout.write(text)
-        return OK
-    from engine.infra.files import OutputError, write_text
-
-    try:
-        write_text(args.out, text)
-    except OutputError as error:
-        print(f"signpost export: {error}", file=sys.stderr)
-        return BAD_INPUT
-    return OK
+    return OK if write_out(text, args.out, command="export") else BAD_INPUT

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from engine.cli.exit import BAD_INPUT, OK
+from engine.cli.options import write_out
 
 
 def add(subparsers) -> None:
@@ -36,15 +37,8 @@ def run(args: argparse.Namespace) -> int:
     except NetworkFileError as error:
         print(f"signpost import: {error}", file=sys.stderr)
         return BAD_INPUT
-    if args.out is None:
-        sys.stdout.write(text)
-        return OK
-    from engine.infra.files import OutputError, write_text
-
-    try:
-        write_text(args.out, text)
-    except OutputError as error:
-        print(f"signpost import: {error}", file=sys.stderr)
+    if not write_out(text, args.out, command="import"):
         return BAD_INPUT
-    print(f"{args.network} -> {args.out}: {len(data['drivers'])} drivers", file=sys.stderr)
+    if args.out is not None:
+        print(f"{args.network} -> {args.out}: {len(data['drivers'])} drivers", file=sys.stderr)
     return OK

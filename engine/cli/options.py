@@ -1,13 +1,15 @@
 """Options several commands share, each declared once: the scenario paths, the options that
 override a scenario's ``inference`` block (with the schema's limits and the methods registry's
 names), and where a batch runs (``-j``, ``--scheduler``, ``--dask``); and what the commands
-do alike with them: the settings passed on, the progress line, the JSON printed."""
+do alike with them: the settings passed on, the progress line, the JSON printed, the one
+scenario ``FILE`` read and the ``--out`` file written."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -94,6 +96,38 @@ def status(title: str, args: argparse.Namespace):
 def print_json(data: Any) -> None:
     """A command's ``--json`` object on stdout: indented, non-ASCII text as it is."""
     print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def scenario_or_errors(path: Path):
+    """The validated scenario of ``path``, or None once every problem in it is on stderr (the
+    command then exits 2)."""
+    from engine.scenario.issues import ScenarioError
+    from engine.scenario.validate import load_scenario
+
+    try:
+        return load_scenario(path)
+    except ScenarioError as error:
+        print(error.format(), file=sys.stderr)
+        return None
+
+
+def write_out(text: str, out: Path | None, *, command: str) -> bool:
+    """``text`` printed when ``out`` is None, else written to ``out`` atomically.
+
+    Returns whether that worked: False once ``signpost COMMAND: why`` is on stderr (the file
+    cannot be written; nothing was), and the command then exits 2.
+    """
+    if out is None:
+        sys.stdout.write(text)
+        return True
+    from engine.infra.files import OutputError, write_text
+
+    try:
+        write_text(out, text)
+    except OutputError as error:
+        print(f"signpost {command}: {error}", file=sys.stderr)
+        return False
+    return True
 
 
 def _positive(what: str) -> Callable[[str], int]:

@@ -7,7 +7,13 @@ import sys
 from pathlib import Path
 
 from engine.cli.exit import BAD_INPUT, OK
-from engine.cli.options import inference_options, inference_settings, print_json, status
+from engine.cli.options import (
+    inference_options,
+    inference_settings,
+    print_json,
+    scenario_or_errors,
+    status,
+)
 
 
 def add(subparsers) -> None:
@@ -29,13 +35,9 @@ def run(args: argparse.Namespace) -> int:
     """``signpost run FILE``: 0, 1 when an expectation fails, 2 on bad input."""
     from engine.cli.exit import CHECK_FAILED
     from engine.run.result import Status
-    from engine.scenario.issues import ScenarioError
-    from engine.scenario.validate import load_scenario
 
-    try:
-        scenario = load_scenario(args.path)
-    except ScenarioError as error:
-        print(error.format(), file=sys.stderr)
+    scenario = scenario_or_errors(args.path)
+    if scenario is None:
         return BAD_INPUT
     from engine.run import run
     from models.elimination import TooWide

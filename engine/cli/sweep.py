@@ -7,7 +7,13 @@ import sys
 from pathlib import Path
 
 from engine.cli.exit import BAD_INPUT, OK
-from engine.cli.options import inference_options, inference_settings, print_json, status
+from engine.cli.options import (
+    inference_options,
+    inference_settings,
+    print_json,
+    status,
+    write_out,
+)
 
 
 def add(subparsers) -> None:
@@ -88,7 +94,6 @@ def _say(problems: list[str]) -> None:
 
 def _sweep(args: argparse.Namespace, scenario, network, request) -> int:
     """Compute the sweep, write its plot, print it."""
-    from engine.infra.files import OutputError, write_text
     from engine.sweep.compute import sweep
 
     settings = inference_settings(args)
@@ -98,10 +103,7 @@ def _sweep(args: argparse.Namespace, scenario, network, request) -> int:
     if args.plot is not None:
         from engine.sweep.plot import sweep_plot
 
-        try:
-            write_text(args.plot, sweep_plot(result) + "\n")
-        except OutputError as error:
-            _say([str(error)])
+        if not write_out(sweep_plot(result) + "\n", args.plot, command="sweep"):
             return BAD_INPUT
     if args.json:
         print_json(result.to_dict())

@@ -32,7 +32,7 @@ from engine.report.tables import csv_text, report_tables
 from engine.report.templating import render_html, render_markdown
 from engine.run.result import Result
 from engine.scenario.methods import METHODS
-from engine.scenario.schema import Scenario
+from engine.scenario.schema import Scenario, Source
 from engine.scenario.sections import CITING
 
 LIBRARIES = ("pymc", "nutpie", "arviz", "numpy", "scipy", "pydantic", "matplotlib", "jinja2")
@@ -214,19 +214,7 @@ def _resolution(scenario: Scenario, result: Result) -> dict[str, Any] | None:
     from engine.score.scores import score
 
     scored = score(result, resolution)
-    sources = []
-    for name in resolution.sources:
-        source = scenario.sources[name]
-        sources.append(
-            {
-                "id": name,
-                "title": source.title or name,
-                "author": source.author,
-                "publisher": source.publisher,
-                "published": source.published.isoformat() if source.published else None,
-                "url": source.url,
-            }
-        )
+    sources = [_source(name, scenario.sources[name]) for name in resolution.sources]
     return {
         "outcome": scored.outcome,
         "label": scored.label,
@@ -443,6 +431,19 @@ def _diagnostics(result: Result) -> dict[str, Any]:
     return {"method": d.method, "summary": summary, "rows": rows}
 
 
+def _source(name: str, source: Source) -> dict[str, Any]:
+    """A source as the page shows it, wherever it is cited: its id, title (the id when it has
+    none), author, publisher, date and address."""
+    return {
+        "id": name,
+        "title": source.title or name,
+        "author": source.author,
+        "publisher": source.publisher,
+        "published": source.published.isoformat() if source.published else None,
+        "url": source.url,
+    }
+
+
 def _provenance(scenario: Scenario, result: Result, provenance: Provenance) -> dict[str, Any]:
     cited: dict[str, list[str]] = {}
     quotes = []
@@ -459,12 +460,7 @@ def _provenance(scenario: Scenario, result: Result, provenance: Provenance) -> d
             cited.setdefault(source, []).append("resolved")
     sources = [
         {
-            "id": name,
-            "title": s.title or name,
-            "author": s.author,
-            "publisher": s.publisher,
-            "published": s.published.isoformat() if s.published else None,
-            "url": s.url,
+            **_source(name, s),
             "accessed": s.accessed.isoformat() if s.accessed else None,
             "cited_by": cited.get(name, []),
         }

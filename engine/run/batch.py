@@ -17,6 +17,7 @@ choice (:func:`engine.cli.exit.batch_exit_code`), the same for every command.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,10 +32,22 @@ from engine.scenario.validate import Validated, validate_paths
 class Outcome:
     """What a batch says of one file, whatever the command: invalid, bad input, crashed or ok.
 
-    A mixin for records with ``issues`` (validation errors), ``error`` (why the job failed on
-    a valid scenario, one line) and ``bad_input`` (that failure is the scenario's).
+    A mixin for a batch's records of a file, each a dataclass with these fields:
+
+    Attributes
+    ----------
+    path : Path
+        The file as named.
+    issues : list of ScenarioIssue
+        The validation errors; empty when the file is valid.
+    error : str
+        Why the job failed on a valid scenario, in one line; empty when it did not.
+    bad_input : bool
+        The job's failure is the scenario's (it cannot be run as written, e.g. too wide to sum),
+        not a bug in Signpost.
     """
 
+    path: Path
     issues: list[ScenarioIssue]
     error: str
     bad_input: bool
@@ -61,20 +74,14 @@ class FileRecord(Outcome):
 
     Attributes
     ----------
-    path : Path
-        The file as named.
-    issues : list of ScenarioIssue
-        The validation errors; empty when the file is valid.
+    path, issues, error, bad_input
+        As :class:`Outcome`'s.
     reliable : bool
         Whether the run met the reliability bar (always True when exact).
     method : str
         How the numbers were computed (``exact``, ``importance``, ...); empty when not run.
     seconds : float
         Wall time of the run.
-    error : str
-        Why the run failed on a valid scenario; empty when it did not.
-    bad_input : bool
-        That failure is the scenario's (it cannot be run as written).
     """
 
     path: Path
@@ -95,19 +102,12 @@ class FileRun(Outcome):
 
     Attributes
     ----------
-    path : Path
-        The file as named.
+    path, issues, error, bad_input
+        As :class:`Outcome`'s.
     scenario : Scenario or None
         The validated scenario; None when the file is invalid.
-    issues : list of ScenarioIssue
-        The validation errors; empty when the file is valid.
     value : Any
         What the job returned (None unless it succeeded).
-    error : str
-        Why the job failed on a valid scenario, in one line; empty when it did not.
-    bad_input : bool
-        The job's failure is the scenario's (it cannot be run as written, e.g. too wide to sum),
-        not a bug in Signpost.
     """
 
     path: Path
@@ -116,6 +116,35 @@ class FileRun(Outcome):
     value: Any = None
     error: str = ""
     bad_input: bool = False
+
+
+def run_record(
+    record: type[Record],
+    scenario: Scenario,
+    path: str | Path,
+    *,
+    scope: str,
+    own: Callable[[Any], dict[str, Any]],
+    progress: Callable[[str], None] | None = None,
+) -> Record:
+    """Run one validated scenario and return its ``record``: what every record of a run says.
+
+    ``scope`` and ``progress`` are :func:`engine.run.run`'s; ``own(result)`` gives the
+    record's own fields (its checks, its score). The record's ``reliable`` and ``method`` are
+    the run's, its ``seconds`` the wall time of the run and of ``own``.
+    """
+    from engine.run import run  # the runner (and PyMC when sampling) only when running
+
+    started = time.perf_counter()
+    result = run(scenario, scope=scope, progress=progress)
+    fields = own(result)
+    return record(
+        Path(path),
+        reliable=result.reliable,
+        method=result.diagnostics.method,
+        seconds=time.perf_counter() - started,
+        **fields,
+    )
 
 
 def validate_batch(paths: Iterable[str | Path]) -> tuple[list[Validated], list[Validated]]:
@@ -186,8 +215,26 @@ def run_batch(
     """Validate every file among ``paths``, then run ``job((scenario, path))`` on each valid one
     (where and how :func:`execute` says).
 
-    Yields the invalid files first (with their issues), then each valid file as its job
-    finishes (``in_order``: in discovery order).
+    Parameters
+    ----------
+    paths : iterable of str or Path
+        Files and folders (see :func:`engine.scenario.discover.discover`).
+    job : callable
+        ``job(task, progress=None)``, what each valid file's task is run through.
+    jobs : int
+        Local worker processes (1: in this process, in order), when no ``executor`` is given.
+    executor : Executor, optional
+        Where the files run: the local pool, or Dask (:mod:`engine.infra.workers`).
+    step, in_order : optional
+        As :func:`engine.infra.workers.run_tasks`'s: progress from a job, and the runs in
+        discovery order wherever they run.
+    announce : callable, optional
+        Called once with where the files run, on Dask.
+
+    Yields
+    ------
+    FileRun
+        The invalid files first (with their issues), then each valid file as its job finishes.
     """
     invalid, valid = validate_batch(paths)
     for entry in invalid:

@@ -177,23 +177,9 @@ def read_document(path: str | Path) -> tuple[MergedDocument | None, list[Scenari
 
 
 def load_document(path: str | Path) -> MergedDocument:
-    """Read a scenario file and merge its ``extends``, without validating it.
-
-    Parameters
-    ----------
-    path : str or Path
-        The scenario file.
-
-    Returns
-    -------
-    MergedDocument
-        The merged values, their locations and the chain of files.
-
-    Raises
-    ------
-    ScenarioError
-        With every reading problem, if there is any.
-    """
+    """Read a scenario file and merge its ``extends``, without validating it: the document of
+    :func:`read_document`, or :class:`ScenarioError` with every reading problem if there is
+    any."""
     document, issues = read_document(path)
     if issues or document is None:
         raise ScenarioError(issues)

@@ -183,23 +183,9 @@ def _first_per_place(
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read a scenario file, merge its ``extends`` and validate it.
-
-    Parameters
-    ----------
-    path : str or Path
-        The scenario file.
-
-    Returns
-    -------
-    engine.scenario.schema.Scenario
-        The validated scenario.
-
-    Raises
-    ------
-    ScenarioError
-        With every problem in the file at once: reading, format and cross-references.
-    """
+    """Read a scenario file, merge its ``extends`` and validate it: the scenario of
+    :func:`validate_file`, or :class:`ScenarioError` with every problem in the file at once
+    (reading, format and cross-references)."""
     validated = validate_file(path)
     if validated.scenario is None:
         raise ScenarioError(validated.issues)

@@ -51,8 +51,25 @@ class Fixed:
         return f"{self.value:g}"
 
 
+class _Distribution:
+    """What a prior that is a distribution says of itself: it is uncertain, and it reads as the
+    scenario wrote it (``written``), else as its formula."""
+
+    written: str
+
+    @property
+    def uncertain(self) -> bool:
+        return True
+
+    def describe(self) -> str:
+        return self.written or self.formula()
+
+    def formula(self) -> str:
+        raise NotImplementedError
+
+
 @dataclass(frozen=True)
-class BetaPrior:
+class BetaPrior(_Distribution):
     """Beta(alpha, beta) prior on a probability; ``written`` is what the scenario said."""
 
     alpha: float
@@ -60,19 +77,15 @@ class BetaPrior:
     written: str = ""
 
     @property
-    def uncertain(self) -> bool:
-        return True
-
-    @property
     def mean(self) -> float:
         return self.alpha / (self.alpha + self.beta)
 
-    def describe(self) -> str:
-        return self.written or f"Beta({self.alpha:.3g}, {self.beta:.3g})"
+    def formula(self) -> str:
+        return f"Beta({self.alpha:.3g}, {self.beta:.3g})"
 
 
 @dataclass(frozen=True)
-class NormalPrior:
+class NormalPrior(_Distribution):
     """Normal(mu, sigma) prior on an effect on the log-odds scale."""
 
     mu: float
@@ -80,15 +93,11 @@ class NormalPrior:
     written: str = ""
 
     @property
-    def uncertain(self) -> bool:
-        return True
-
-    @property
     def mean(self) -> float:
         return self.mu
 
-    def describe(self) -> str:
-        return self.written or f"Normal({self.mu:.3g}, {self.sigma:.3g})"
+    def formula(self) -> str:
+        return f"Normal({self.mu:.3g}, {self.sigma:.3g})"
 
 
 ProbabilityPrior = Fixed | BetaPrior

@@ -9,14 +9,13 @@ with its errors and the others are still scored.
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from engine.infra.executor import Executor
-from engine.run.batch import FileRecord, FileRun, run_batch, settled
+from engine.run.batch import FileRecord, FileRun, run_batch, run_record, settled
 from engine.score.scores import Score, calibration_of, finite, means, score
 
 
@@ -59,19 +58,12 @@ def score_scenario(scenario, path: str | Path = "", progress=None) -> FileScore:
     progress : callable, optional
         Passed to :func:`engine.run.run` (a short message before each step).
     """
-    from engine.run import run  # the runner (and PyMC when sampling) only when scoring
 
-    started = time.perf_counter()
-    result = run(scenario, scope="results", progress=progress)
-    return FileScore(
-        Path(path),
-        id=scenario.id,
-        as_of=scenario.as_of,
-        score=score(result, scenario.resolved) if scenario.resolved else None,
-        reliable=result.reliable,
-        method=result.diagnostics.method,
-        seconds=time.perf_counter() - started,
-    )
+    def own(result) -> dict[str, Any]:
+        resolved = score(result, scenario.resolved) if scenario.resolved else None
+        return {"id": scenario.id, "as_of": scenario.as_of, "score": resolved}
+
+    return run_record(FileScore, scenario, path, scope="results", own=own, progress=progress)
 
 
 def _score_job(task, progress=None) -> FileScore:
@@ -91,17 +83,11 @@ def score_batch(
 
     Parameters
     ----------
-    paths : iterable of str or Path
-        Files and folders (see :func:`engine.scenario.discover.discover`).
+    paths, jobs, executor, announce
+        Which files, and where they run: as :func:`engine.run.batch.run_batch`.
     progress : callable, optional
         Called with ``"file: step"`` messages while running (in this process), and with
         ``"N run"`` as each file finishes.
-    jobs : int
-        Local worker processes (1: in this process, in order), when no ``executor`` is given.
-    executor : Executor, optional
-        Where the files run: the local pool, or Dask (:mod:`engine.infra.workers`).
-    announce : callable, optional
-        Called once with where the files run, on Dask.
 
     Yields
     ------

@@ -189,15 +189,20 @@ def _mark_resolution(ax, judged: dt.date, label: str, *, extend: bool) -> None:
         ax.spines["left"].set_visible(False)
     ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%Y-%m-%d"))
     ax.axvline(judged, color="#222222", lw=1.4, zorder=5)
+    _label_line(ax, judged, f"resolved {judged.isoformat()}: {label}", "#222222")
+
+
+def _label_line(ax, date: dt.date, text: str, colour: str) -> None:
+    """``text`` (shortened) up the left side of the vertical line at ``date``, from the top."""
     ax.text(
-        judged,
+        date,
         0.99,
-        " " + shorten(f"resolved {judged.isoformat()}: {label}", 60, 1),
+        " " + shorten(text, 60, 1),
         rotation=90,
         va="top",
         ha="right",
         fontsize=6.5,
-        color="#222222",
+        color=colour,
         transform=ax.get_xaxis_transform(),
     )
 
@@ -227,18 +232,7 @@ def _mark_evidence(ax, scenario: Scenario, dates: list[dt.date]) -> None:
         ax.set_xlim(first - dt.timedelta(days=3), first + dt.timedelta(days=3))
     for date, names in sorted(by_date.items()):
         ax.axvline(date, color="#888888", ls=":", lw=0.9)
-        text = shorten("; ".join(names), 60, 1)
-        ax.text(
-            date,
-            0.99,
-            " " + text,
-            rotation=90,
-            va="top",
-            ha="right",
-            fontsize=6.5,
-            color="#555555",
-            transform=ax.get_xaxis_transform(),
-        )
+        _label_line(ax, date, "; ".join(names), "#555555")
     ax.set_xticks(sorted(set(dates) | set(by_date)))
     ax.tick_params(axis="x", labelrotation=30, labelsize=7)
     ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%Y-%m-%d"))
