@@ -9,15 +9,21 @@ A file is read in three steps, each reporting every problem it finds:
    show) and no tab in the indentation of any line (a tab after a block scalar's indentation is
    also refused: rare, and never needed);
 3. YAML: PyYAML's composer (with :class:`yaml.SafeLoader`'s resolver) gives nodes with their
-   marks, and this module builds plain Python values itself. Exactly one document; nesting at
-   most :data:`MAX_DEPTH` deep; **anchors and aliases are rejected, never expanded** (an alias
-   is replaced by nothing, so no expansion bomb or self-reference can be built); explicit tags
-   (``!!python/object``, ``!x``, even ``!!str``) are rejected; duplicate keys are rejected
-   naming both lines; a key must be text: a plain key that YAML reads as a boolean, number,
-   date or null (``on``, ``no``, ``yes``, ``1e3``, ``2022-01-01``, ``null``; YAML 1.1 as PyYAML
-   reads it, plus YAML 1.2's numbers and the 1.1 booleans ``y``/``n``) is refused with the hint
-   to quote or rename it. Values are resolved as SafeLoader does (YAML 1.1): ``2022-01-07`` is a
-   ``datetime.date``, ``0.3`` a float, ``.nan`` and ``.inf`` floats that the schema rejects.
+   marks, and this module builds plain Python values itself. The events the composer reads
+   come from libyaml when PyYAML has it and the text holds nothing libyaml reads otherwise
+   than PyYAML's Python parser (see :func:`_libyaml_reads_alike`): the same nodes and marks,
+   without scanning megabytes in Python. A file libyaml finds a problem in is read again by
+   the Python parser, so every problem is worded and placed as that parser has it.
+
+   Exactly one document; nesting at most :data:`MAX_DEPTH` deep; **anchors and aliases are
+   rejected, never expanded** (an alias is replaced by nothing, so no expansion bomb or
+   self-reference can be built); explicit tags (``!!python/object``, ``!x``, even ``!!str``)
+   are rejected; duplicate keys are rejected naming both lines; a key must be text: a plain key
+   that YAML reads as a boolean, number, date or null (``on``, ``no``, ``yes``, ``1e3``,
+   ``2022-01-01``, ``null``; YAML 1.1 as PyYAML reads it, plus YAML 1.2's numbers and the 1.1
+   booleans ``y``/``n``) is refused with the hint to quote or rename it. Values are resolved as
+   SafeLoader does (YAML 1.1): ``2022-01-07`` is a ``datetime.date``, ``0.3`` a float, ``.nan``
+   and ``.inf`` floats that the schema rejects.
 
 ``extends`` is :mod:`engine.scenario.merge`; the schema and the cross-reference rules are
 :mod:`engine.scenario.validate`.
@@ -179,20 +185,22 @@ BAD_VALUE = Code(
 )
 
 
+class _ReadOtherwise(Exception):
+    """The text holds what libyaml reads otherwise than PyYAML's parser."""
+
+
 class _TooDeep(Exception):
     def __init__(self, mark: yaml.Mark) -> None:
         self.mark = mark
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader's composer, bounded in depth, marking anchors, aliases and explicit tags.
+class _Bounded:
+    """The composer's hook, bounded in depth, marking anchors, aliases and explicit tags.
 
     An alias becomes an empty node noted ``alias``: it is never expanded.
     """
 
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
-        self.depth = 0
+    depth = 0
 
     def compose_node(self, parent, index):  # noqa: D102 - PyYAML's hook
         if self.check_event(yaml.AliasEvent):
@@ -213,6 +221,50 @@ class _Loader(yaml.SafeLoader):
         if notes:
             node.signpost_notes = notes
         return node
+
+
+class _PythonLoader(_Bounded, yaml.SafeLoader):
+    """SafeLoader's own scanner and parser, in Python: the reference, and every error's wording."""
+
+
+if getattr(yaml, "__with_libyaml__", False):
+
+    class _LibyamlLoader(
+        _Bounded, yaml.composer.Composer, yaml.resolver.Resolver, yaml.cyaml.CParser
+    ):
+        """libyaml's events, composed by PyYAML's Python composer and SafeLoader's resolver.
+
+        The composer and the resolver come before ``CParser`` in the order of lookup, so
+        ``compose_node`` (bounded, above), ``get_single_node`` and the resolution of every tag
+        are PyYAML's Python ones; only scanning and parsing, the slow part, are libyaml's.
+        """
+
+        def __init__(self, text: str) -> None:
+            yaml.cyaml.CParser.__init__(self, text)
+            yaml.composer.Composer.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+        def compose_node(self, parent, index):  # noqa: D102 - PyYAML's hook
+            event = self.peek_event()
+            # libyaml scans tags and anchors otherwise than PyYAML (`!:!x`, an empty `!` node),
+            # and the inside of flow collections: `[a? b]` is text to it, an error to PyYAML;
+            # `{a: }` has its empty value one column later. Imported files have none of them.
+            if (
+                event.anchor is not None
+                or getattr(event, "tag", None) is not None
+                or (parent is not None and parent.flow_style)
+            ):
+                raise _ReadOtherwise
+            return super().compose_node(parent, index)
+
+        def compose_scalar_node(self, anchor):  # noqa: D102 - PyYAML's hook, with no tag
+            event = self.get_event()
+            tag = self.resolve(yaml.ScalarNode, event.value, event.implicit)
+            style = event.style or None  # libyaml's plain style is "", PyYAML's None
+            return yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style)
+
+else:  # PyYAML built without libyaml: every file is read by the Python parser
+    _LibyamlLoader = None
 
 
 def issue_at(
@@ -330,27 +382,69 @@ def _syntaxissue_at(exc: yaml.YAMLError, text: str, file: str) -> ScenarioIssue:
     return issue_at(YAML_SYNTAX, " ".join(message.split()), hint, _at_mark(file, mark))
 
 
-def _compose(text: str, file: str) -> tuple[yaml.Node | None, list[ScenarioIssue]]:
-    """The single document's root node (None if the file holds none) and any YAML problem."""
-    loader = _Loader(text)
+# Text libyaml reads otherwise than PyYAML's parser, found by reading random text with both:
+# libyaml takes a tab for a space where PyYAML refuses one (`a: b\tc`, `[1,\t2]`, `b\t# note`);
+# it skips a BOM at the start of any line, where PyYAML reads it as text and leaves it out of
+# the columns; it takes `|#` and `>-#` (a comment right after a block scalar's header), which
+# PyYAML refuses. Such text is read by PyYAML alone; so is text whose last line has no line
+# break, where libyaml places the ends of the open collections on the line after.
+_READ_OTHERWISE = re.compile(r"[\t\ufeff]|[|>][-+0-9]{0,2}#")
+
+
+def _libyaml_reads_alike(text: str) -> bool:
+    """Whether libyaml is there and gives the same nodes as PyYAML's parser for ``text``."""
+    return (
+        _LibyamlLoader is not None
+        and text.endswith(("\n", "\r"))
+        and _READ_OTHERWISE.search(text) is None
+    )
+
+
+class _SecondDocument(Exception):
+    def __init__(self, mark: yaml.Mark) -> None:
+        self.mark = mark
+
+
+def _root(loader_class: type, text: str) -> yaml.Node | None:
+    """The root node of the text's one document (None when it holds none), as composed by
+    ``loader_class``; raises :class:`yaml.YAMLError`, :class:`_TooDeep` or
+    :class:`_SecondDocument`."""
+    loader = loader_class(text)
     try:
         loader.get_event()  # stream start
         if loader.check_event(yaml.StreamEndEvent):
-            return None, []
+            return None
         root = loader.compose_document()
         if not loader.check_event(yaml.StreamEndEvent):
-            where = _at_mark(file, loader.peek_event().start_mark)
-            message = "a second YAML document starts here; a scenario file holds one"
-            hint = "remove the `---` line and what follows, or move it to its own file"
-            return None, [issue_at(DOCUMENTS, message, hint, where)]
-        return root, []
+            raise _SecondDocument(loader.peek_event().start_mark)
+        return root
+    finally:
+        loader.dispose()
+
+
+def _compose(text: str, file: str) -> tuple[yaml.Node | None, list[ScenarioIssue]]:
+    """The single document's root node (None if the file holds none) and any YAML problem.
+
+    libyaml reads the text when it reads it as the Python parser would; whenever it finds a
+    problem, or something it reads otherwise, the Python parser reads the text again, so that
+    every problem is the one, in the words and at the place, PyYAML's parser gives.
+    """
+    if _libyaml_reads_alike(text):
+        try:
+            return _root(_LibyamlLoader, text), []
+        except (yaml.YAMLError, _TooDeep, _SecondDocument, _ReadOtherwise):
+            pass  # reported below, as the Python parser finds it
+    try:
+        return _root(_PythonLoader, text), []
+    except _SecondDocument as exc:
+        message = "a second YAML document starts here; a scenario file holds one"
+        hint = "remove the `---` line and what follows, or move it to its own file"
+        return None, [issue_at(DOCUMENTS, message, hint, _at_mark(file, exc.mark))]
     except _TooDeep as exc:
         message = f"the YAML nests more than {MAX_DEPTH} levels deep"
         return None, [issue_at(TOO_DEEP, message, "flatten it", _at_mark(file, exc.mark))]
     except yaml.YAMLError as exc:
         return None, [_syntaxissue_at(exc, text, file)]
-    finally:
-        loader.dispose()
 
 
 def _reads_as(node: yaml.ScalarNode) -> str | None:
