@@ -445,6 +445,22 @@ def _compose(text: str, file: str) -> tuple[yaml.Node | None, list[ScenarioIssue
         return None, [issue_at(TOO_DEEP, message, "flatten it", _at_mark(file, exc.mark))]
     except yaml.YAMLError as exc:
         return None, [_syntaxissue_at(exc, text, file)]
+    except (ValueError, OverflowError):  # PyYAML's scanner: chr() of `"\U00110000"`
+        return None, [_escape_issue(text, file)]
+
+
+_LONG_ESCAPE = re.compile(r"\\U([0-9A-Fa-f]{8})")
+
+
+def _escape_issue(text: str, file: str) -> ScenarioIssue:
+    """The issue of an escape that names no character, placed at the first such escape."""
+    beyond = (m for m in _LONG_ESCAPE.finditer(text) if int(m.group(1), 16) > 0x10FFFF)
+    match = next(beyond, None)
+    where = _at_offset(file, text, match.start() if match else 0)
+    shown = f" `{match.group()}`" if match else ""
+    message = f"not valid YAML: the escape{shown} names no character (the last is U+10FFFF)"
+    hint = "write the character itself, or an escape up to \\U0010FFFF"
+    return issue_at(YAML_SYNTAX, message, hint, where)
 
 
 def _reads_as(node: yaml.ScalarNode) -> str | None:

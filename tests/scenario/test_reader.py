@@ -87,6 +87,8 @@ def test_quoted_keys_that_would_read_as_booleans_are_fine(tmp_path):
         (b'a: "\\e[31m"\n', "control-character"),  # written as an escape
         (b"a:\n\tb: 1\n", "tab-indent"),
         (b"a: [1,\n", "yaml-syntax"),
+        (b'a: "\\U00110000"\n', "yaml-syntax"),  # an escape past the last character
+        (b'a: "\\UFFFFFFFF"\n', "yaml-syntax"),
         (b"a: 1\n---\nb: 2\n", "documents"),
         (b"", "empty"),
         (b"# only a comment\n", "empty"),
@@ -189,6 +191,13 @@ def test_control_characters_are_listed_up_to_a_bound(tmp_path):
 def test_a_tab_after_a_colon_gets_a_tab_hint(tmp_path):
     (issue,) = read_document(write(tmp_path, "s.yaml", "a:\tb\n"))[1]
     assert issue.code == "yaml-syntax" and "tab" in issue.hint
+
+
+def test_an_escape_past_the_last_character_is_placed_and_named(tmp_path):
+    path = write(tmp_path, "s.yaml", 'a: 1\nb: "ok \\U0001F600 \\U0011ffff"\n')
+    (issue,) = read_document(path)[1]
+    assert (issue.code, issue.line, issue.column) == ("yaml-syntax", 2, 19)
+    assert "`\\U0011ffff` names no character" in issue.message
 
 
 def test_missing_files_and_folders(tmp_path):
