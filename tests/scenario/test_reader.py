@@ -2,12 +2,14 @@
 SPEC §7)."""
 
 import datetime as dt
+import gc
 import time
 from pathlib import Path
 
 import pytest
 import yaml
 
+from engine.scenario import reader
 from engine.scenario.issues import ScenarioError
 from engine.scenario.merge import load_document, read_document
 from engine.scenario.reader import MAX_BYTES, MAX_DEPTH
@@ -198,6 +200,26 @@ def test_an_escape_past_the_last_character_is_placed_and_named(tmp_path):
     (issue,) = read_document(path)[1]
     assert (issue.code, issue.line, issue.column) == ("yaml-syntax", 2, 19)
     assert "`\\U0011ffff` names no character" in issue.message
+
+
+def test_the_garbage_collector_rests_while_a_file_is_parsed_and_only_then(tmp_path, monkeypatch):
+    seen = []
+
+    def parse(text, file):
+        seen.append(gc.isenabled())
+        return parse_as_before(text, file)
+
+    parse_as_before = reader._parse
+    monkeypatch.setattr(reader, "_parse", parse)
+    path = write(tmp_path, "s.yaml", "a: 1\n")
+    assert read_document(path)[0].data == {"a": 1}
+    assert seen == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        read_document(path)
+        assert not gc.isenabled()  # left off, as it was found
+    finally:
+        gc.enable()
 
 
 def test_missing_files_and_folders(tmp_path):
