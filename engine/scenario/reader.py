@@ -238,8 +238,9 @@ if getattr(yaml, "__with_libyaml__", False):
         """libyaml's events, composed by PyYAML's Python composer and SafeLoader's resolver.
 
         The composer and the resolver come before ``CParser`` in the order of lookup, so
-        ``compose_node`` (bounded, above), ``get_single_node`` and the resolution of every tag
-        are PyYAML's Python ones; only scanning and parsing, the slow part, are libyaml's.
+        ``check_node``, ``get_node`` and ``get_single_node`` (which ``CParser`` also defines,
+        in C), ``compose_node`` (bounded, above) and the resolution of every tag are PyYAML's
+        Python ones; only scanning and parsing, the slow part, are libyaml's.
         """
 
         def __init__(self, text: str) -> None:
@@ -390,7 +391,8 @@ def _syntaxissue_at(exc: yaml.YAMLError, text: str, file: str) -> ScenarioIssue:
 # it skips a BOM at the start of any line, where PyYAML reads it as text and leaves it out of
 # the columns; it takes `|#` and `>-#` (a comment right after a block scalar's header), which
 # PyYAML refuses. Such text is read by PyYAML alone; so is text whose last line has no line
-# break, where libyaml places the ends of the open collections on the line after.
+# break, where libyaml places the ends of open collections, and an empty value at the very end,
+# on the line after.
 _READ_OTHERWISE = re.compile(r"[\t\ufeff]|[|>][-+0-9]{0,2}#")
 
 
