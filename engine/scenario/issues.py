@@ -17,7 +17,7 @@ import functools
 import importlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,7 +55,8 @@ class Code:
     description : str
         The problem, in one line (``scenarios/SCHEMA.md`` lists the same line).
     bad, good : str or bytes or None
-        A file's text that earns exactly this code, and one that earns none. By default each is
+        A file's text that earns exactly this code (or a function that makes it, for a text
+        too big to keep), and one that earns none. By default each is
         a *fragment*: the file is ``extends: _base.yaml`` and ``id: example`` (each left out when
         the fragment writes that key itself) then the fragment, beside a ``_base.yaml`` holding
         :data:`EXAMPLE_BASE`, so ``extends`` deep-merges the fragment into a minimal valid
@@ -68,7 +69,7 @@ class Code:
 
     name: str
     description: str
-    bad: str | bytes | None
+    bad: str | bytes | Callable[[], str | bytes] | None
     good: str | bytes
     whole: bool = False
 

@@ -103,8 +103,8 @@ NOT_FOUND = Code(
 )
 TOO_LARGE = Code(
     "too-large",
-    "the file is over 1 MB",
-    bad="# " + "x" * MAX_BYTES + "\n",
+    f"the file is over {MAX_BYTES // 1_000_000} MB",
+    bad=lambda: "# " + "x" * MAX_BYTES + "\n",  # made when asked for: 16 MB
     good="# a short comment\n",
 )
 ENCODING = Code(
