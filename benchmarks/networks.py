@@ -277,6 +277,8 @@ class Session:
             self.timeout,
         )  # fmt: skip
         record["pgmpy"] = _figures(theirs)
+        if theirs.rc not in (0, None):
+            record["pgmpy_failed"] = _last_line(theirs)
         if ran.rc == 2 and "too wide" in ran.stderr:
             record["too_wide"] = _last_line(ran)
         elif ran.rc not in (0, 1):
@@ -357,6 +359,8 @@ def _seconds(figures: dict | None, timeout: float) -> str:
         return "–"
     if figures["rc"] is None:
         return f"> {timeout:.0f} s"
+    if figures["rc"] not in (0, 1):
+        return f"failed (exit {figures['rc']})"
     return f"{figures['seconds']:.2f}"
 
 
