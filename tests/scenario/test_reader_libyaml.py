@@ -215,7 +215,8 @@ def test_the_fast_path_reads_most_texts():
     assert all(f"{name} in block style" in read for name in WRITTEN)
 
 
-def test_the_fast_path_is_taken_when_libyaml_is_there(tmp_path, monkeypatch):
+def _watch_python_parser(monkeypatch) -> list[str]:
+    """The texts the Python parser is built for from now on."""
     made: list[str] = []
 
     class Watched(reader._PythonLoader):
@@ -224,6 +225,11 @@ def test_the_fast_path_is_taken_when_libyaml_is_there(tmp_path, monkeypatch):
             super().__init__(text)
 
     monkeypatch.setattr(reader, "_PythonLoader", Watched)
+    return made
+
+
+def test_the_fast_path_is_taken_when_libyaml_is_there(tmp_path, monkeypatch):
+    made = _watch_python_parser(monkeypatch)
     path = tmp_path / "big.yaml"
     path.write_text(TEXTS["imported alarm"][0], encoding="utf-8")
     data, where, issues = reader.read_one(path, "big.yaml")
@@ -241,14 +247,7 @@ def test_without_libyaml_the_python_parser_reads_every_file(monkeypatch):
     paths = [*SHIPPED, *CORPUS.values()]
     with_libyaml = [_read(path) for path in paths]
     monkeypatch.setattr(reader, "_LibyamlLoader", None)
-    made: list[str] = []
-
-    class Watched(reader._PythonLoader):
-        def __init__(self, text: str) -> None:
-            made.append(text)
-            super().__init__(text)
-
-    monkeypatch.setattr(reader, "_PythonLoader", Watched)
+    made = _watch_python_parser(monkeypatch)
     assert [_read(path) for path in paths] == with_libyaml
     assert len(made) >= len(SHIPPED)
 
