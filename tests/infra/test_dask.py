@@ -359,3 +359,21 @@ def test_the_local_pool_does_not_import_dask(tmp_path):
     )
     assert child.returncode == 0, child.stderr
     assert child.stdout.splitlines()[-1] == "0 []"
+
+
+def test_a_local_cluster_s_workers_keep_their_freed_memory_but_not_their_threads(monkeypatch):
+    """Dask's MALLOC_TRIM_THRESHOLD_ is left out of a LocalCluster's workers (it cost a batch
+    64 %); its limit of one BLAS thread is kept."""
+    import os
+
+    # a Nanny sets its spawn environment in this process's own, and this module's clusters
+    # have started several: the command starts one cluster in a process of its own
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+
+    from engine.infra.cluster import _client
+    from engine.infra.executor import Executor
+
+    with _client(Executor(dask=1, quiet=True), distributed) as client:
+        seen = client.run(lambda: (os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+                                   os.environ.get("OMP_NUM_THREADS")))  # fmt: skip
+    assert list(seen.values()) == [(None, "1")]
