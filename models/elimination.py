@@ -356,42 +356,37 @@ class _Chunk:
         ]
         return cls(params, tables, cache.get(_outcome_key(graph, params), outcomes_table))
 
-    def factors(self, eliminator: Eliminator, data) -> tuple[list[np.ndarray], np.ndarray]:
-        """Each driver's factor under the setting, scaled to a maximum of 1 per draw, and the
-        log of the scale taken out (S,)."""
+    def factors(self, eliminator: Eliminator, data) -> tuple[list[np.ndarray], np.ndarray, tuple]:
+        """Each driver's factor under the setting, scaled to a maximum of 1 per draw; the log
+        of the scale taken out (S,); and the drivers whose factor is not their plain table: set
+        by a what-if, or weighted by evidence (observed, an indicator of it seen or not, a
+        report)."""
         graph = eliminator.graph
         unary = evidence_weights(graph, self.params.prob, data).T  # (T, S)
         keep = 1.0 - data["cut"]
         offsets = graph.offsets
-        factors, log_scale = [], np.zeros(self.size)
+        factors, log_scale, evidenced = [], np.zeros(self.size), []
         for i, table in enumerate(self.log_cpt):
             own = unary[offsets[i] : offsets[i + 1]]  # (k, S), broadcast over the parents
+            if keep[i] != 1.0 or np.any(own):
+                evidenced.append(i)
             log_f = keep[i] * table + own
             top = log_f.reshape(-1, self.size).max(axis=0)
             log_scale += top
             factors.append(np.exp(log_f - top))
-        return factors, log_scale
-
-    def evidenced(self, eliminator: Eliminator, data) -> tuple[int, ...]:
-        """The drivers whose factor is not their plain table under the setting: set by a
-        what-if, or weighted by evidence (observed, an indicator of it seen or not, a report)."""
-        graph = eliminator.graph
-        unary = evidence_weights(graph, self.params.prob, data)  # (S, T)
-        weighted = np.add.reduceat(np.abs(unary).sum(axis=0), graph.offsets[:-1]) != 0
-        cut = np.asarray(data["cut"]) != 0
-        return tuple(int(i) for i in np.flatnonzero(weighted | cut))
+        return factors, log_scale, tuple(evidenced)
 
     def joint(self, eliminator: Eliminator, data):
-        """The factors, the scale, and P(outcome drivers' states, e | θ) up to the scale:
-        (C_out, S)."""
-        factors, log_scale = self.factors(eliminator, data)
+        """The factors, the scale, the drivers with evidence (:meth:`factors`) and
+        P(outcome drivers' states, e | θ) up to the scale: (C_out, S)."""
+        factors, log_scale, evidenced = self.factors(eliminator, data)
         keep = eliminator.graph.outcome_drivers
         joint = eliminator.contract(factors, keep).reshape(-1, self.size)
-        return factors, log_scale, np.ascontiguousarray(joint)  # matmul wants it contiguous
+        return factors, log_scale, evidenced, np.ascontiguousarray(joint)  # matmul: contiguous
 
     def marginals(self, eliminator: Eliminator, data, drivers: bool = True) -> Marginals:
         graph = eliminator.graph
-        factors, log_scale, joint = self.joint(eliminator, data)
+        factors, log_scale, evidenced, joint = self.joint(eliminator, data)
         total = joint.sum(axis=0)
         outcomes = np.einsum("cs,cks->ks", joint, self.outcome_table) / total
         log_evidence = np.log(total) + log_scale
@@ -404,7 +399,6 @@ class _Chunk:
             others = tuple(a for a in range(len(keep)) if a != position)
             out[graph.offsets[j] : graph.offsets[j + 1]] = by_axis.sum(axis=others)
         out /= total
-        evidenced = self.evidenced(eliminator, data)
         for j in sorted(set(range(len(graph.drivers))) - set(keep)):
             among = eliminator.ancestral((j, *evidenced))
             alone = eliminator.contract(factors, (j,), among)
@@ -417,7 +411,7 @@ class _Chunk:
         graph = eliminator.graph
         keep = graph.outcome_drivers
         k = len(graph.outcomes)
-        factors, _, joint = self.joint(eliminator, data)
+        factors, _, _, joint = self.joint(eliminator, data)
         # a draw under which the evidence cannot hold carries no weight: divide by 1, not by 0,
         # so that its 0 · NaN never spoils the average
         total = np.where(joint.sum(axis=0) > 0, joint.sum(axis=0), 1.0)

@@ -30,6 +30,7 @@ from engine.inference.importance import ImportanceEvaluator
 from engine.inference.network import network_of
 from engine.run import run
 from engine.scenario.schema import Scenario
+from tests.support.calibration import Cases
 from tests.support.reference import Evidence, enumerate_posterior, network_from, prior_sampler
 from tests.support.rich_cases import draw_rich_case, rich_scenario
 
@@ -39,26 +40,10 @@ LEVELS = (0.005, 0.25, 0.75, 0.995)
 
 
 @dataclass
-class RichCases:
-    truth: np.ndarray  # (n, K) q*
-    mean: np.ndarray
-    lo: np.ndarray  # the reported 90% interval
-    hi: np.ndarray
-    quantiles: dict[float, np.ndarray]
-    methods: set[str]
-    unreliable: int
-    prior_missed: int  # cases whose first 4 000 prior draws missed the bar
-    seconds: float
+class RichCases(Cases):
+    """The cases of the calibration, and how many of them prior draws alone could not answer."""
 
-    @property
-    def n(self) -> int:
-        return len(self.truth)
-
-    def interval(self, level: float) -> tuple[np.ndarray, np.ndarray]:
-        if level == 0.90:
-            return self.lo, self.hi
-        tail = (1 - level) / 2
-        return self.quantiles[tail], self.quantiles[1 - tail]
+    prior_missed: int = 0  # cases whose first 4 000 prior draws missed the bar
 
 
 def _prior_draws_miss(spec: dict, seed: int) -> bool:
