@@ -50,18 +50,18 @@ import tempfile
 import time
 import warnings
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import PYTHON, REFERENCE, ROOT, SIGNPOST, git_commit, row, say  # noqa: E402
+from bench import PYTHON, REFERENCE, ROOT, SIGNPOST, Child, git_commit, row, say  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
 TOLERANCE = 1e-9
 TIMEOUT = 300.0
 ALARM = "alarm"
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def examples() -> Path:
@@ -72,15 +72,6 @@ def examples() -> Path:
 
 
 # --- running a command ------------------------------------------------------------------------
-
-
-@dataclass
-class Child:
-    seconds: float
-    rss_mib: float  # the peak of the process and of the children it waited for
-    rc: int | None  # None: stopped after the timeout
-    stdout: str
-    stderr: str
 
 
 # The command runs under a small Python process that times it and reads its peak memory: Linux
@@ -100,7 +91,8 @@ with open(sys.argv[1], "w") as out:
 
 def run_limited(argv: list[str], timeout: float) -> Child:
     """Run ``argv`` from the repository root, timed from its start to its exit with its peak
-    memory; the whole process group is stopped after ``timeout`` seconds."""
+    memory; the whole process group is stopped after ``timeout`` seconds (its ``rc`` is then
+    None)."""
     with (
         tempfile.TemporaryFile() as out,
         tempfile.TemporaryFile() as err,
@@ -149,6 +141,17 @@ class Network:
     def largest_table(self) -> int:
         return max(node.table.size for node in self.nodes)
 
+    @cached_property
+    def ids(self) -> dict[str, str]:
+        """Each node's driver id, as the import names it."""
+        from engine.exchange.names import driver_ids
+
+        names = [node.name for node in self.nodes]
+        return dict(zip(names, driver_ids(names)))
+
+    def node(self, name: str):
+        return next(node for node in self.nodes if node.name == name)
+
 
 def network(name: str, folder: Path, timeout: float) -> Network:
     """The network's nodes (pgmpy's reader, through ``engine.exchange``) and its evidence."""
@@ -186,48 +189,43 @@ def pgmpy_marginals(file: Path, evidence: dict, only: list[str], timeout: float)
 
 def write_case(net: Network) -> None:
     """``case.yaml``: the imported scenario (``extends``) with the evidence."""
-    data = yaml.load(net.imported.read_text(encoding="utf-8"), Loader=_LOADER)
-    ids = dict(zip([n.name for n in net.nodes], data["drivers"]))
-    items = {}
-    for k, (name, state) in enumerate(net.evidence.items()):
-        items[f"seen_{k}"] = {"driver": ids[name], "observed": _state_key(net, data, name, state)}
-    case = {"signpost": 1, "id": f"{data['id']}-seen", "extends": net.imported.name,
+    from engine.exchange.names import scenario_id
+
+    items = {
+        f"seen_{k}": {"driver": net.ids[name], "observed": _state_key(net, name, state)}
+        for k, (name, state) in enumerate(net.evidence.items())
+    }
+    case = {"signpost": 1, "id": f"{scenario_id(net.name)}-seen", "extends": net.imported.name,
             "evidence": items}  # fmt: skip
     net.case.write_text(yaml.safe_dump(case, sort_keys=False), encoding="utf-8")
 
 
-def _state_key(net: Network, data: dict, name: str, state: str) -> bool | str:
-    """How the imported scenario names ``state`` of node ``name``: true/false for a node of
-    two states written as one that holds, else the state's id."""
+def _state_key(net: Network, name: str, state: str) -> bool | str:
+    """How the imported scenario names ``state`` of node ``name`` (by the import's own naming
+    rule, engine/exchange/names.py): true/false for a node of two states written as one that
+    holds, else the state's id."""
+    from engine.exchange.names import state_ids
     from engine.exchange.read import holding_state
 
-    node = next(n for n in net.nodes if n.name == name)
-    driver = dict(zip([n.name for n in net.nodes], data["drivers"]))[name]
+    node = net.node(name)
     holding = holding_state(node.states)
     if holding is not None:
         return state == node.states[holding]
-    states = data["drivers"][driver]["states"]
-    return next(s for s, body in states.items() if body["label"] == state)
+    return state_ids(node.states)[node.states.index(state)]
 
 
 def largest_difference(net: Network, result: dict, theirs: dict) -> float:
     """max |p - p'| over every state of every node pgmpy answered."""
-    from engine.exchange.read import holding_state
-
-    data = yaml.load(net.imported.read_text(encoding="utf-8"), Loader=_LOADER)
-    ids = dict(zip([n.name for n in net.nodes], data["drivers"]))
     worst = 0.0
-    for node in net.nodes:
-        if node.name not in theirs:
-            continue
-        driver, holding = ids[node.name], holding_state(node.states)
-        for state, p in theirs[node.name].items():
-            if holding is not None:
+    for name, answers in theirs.items():
+        driver = net.ids[name]
+        for state, p in answers.items():
+            key = _state_key(net, name, state)
+            if isinstance(key, bool):
                 mine = result["drivers"][driver]["p"]
-                mine = mine if state == node.states[holding] else 1 - mine
+                mine = mine if key else 1 - mine
             else:
-                sid = _state_key(net, data, node.name, state)
-                mine = result["drivers"][f"{driver}={sid}"]["p"]
+                mine = result["drivers"][f"{driver}={key}"]["p"]
             worst = max(worst, abs(mine - p))
     return worst
 
