@@ -85,7 +85,7 @@ class NutsEvaluator:
 
     def _sample(self, data: dict, s: InferenceOptions) -> Answer:
         started = time.perf_counter()
-        idata = self.compiled.sample(
+        trace = self.compiled.sample(
             data,
             draws=s.draws,
             tune=s.tune,
@@ -93,9 +93,7 @@ class NutsEvaluator:
             seed=s.seed,
             target_accept=s.target_accept,
         )
-        post = idata.posterior
-        prob = post["prob"].values
-        effect = post["effect"].values if "effect" in post else np.zeros((*prob.shape[:2], 0))
+        prob, effect = trace.prob, trace.effect
         params = self.network.params(
             prob.reshape(-1, prob.shape[-1]), effect.reshape(-1, effect.shape[-1])
         )
@@ -110,7 +108,7 @@ class NutsEvaluator:
             draws=s.draws,
             tune=s.tune,
             target_accept=s.target_accept,
-            divergences=int(idata.sample_stats["diverging"].values.sum()),
+            divergences=trace.divergences,
             seconds=time.perf_counter() - started,
             **checks,
         )

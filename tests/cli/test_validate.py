@@ -12,12 +12,12 @@ import pytest
 
 from engine.cli import main
 from engine.cli.exit import BAD_INPUT, INTERNAL, OK
-from tests.support import FIXTURES, MALFORMED
+from tests.support import FIXTURES, MALFORMED, SAMPLING
 from tests.support.corpus import cases, expected_errors
 
 CASES = cases()
 EXPECTED = expected_errors()
-HEAVY = ("pymc", "pytensor", "arviz", "numba", "nutpie", "scipy")
+HEAVY = (*SAMPLING, "scipy")
 
 
 def listing(folder: Path) -> list[str]:

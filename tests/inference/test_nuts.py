@@ -1,14 +1,14 @@
-"""Every test that samples with NUTS (nutpie), in one file.
+"""Every test that samples with NUTS, in one file.
 
-Compiling a graph's PyMC model for nutpie takes about a minute on two cores and is cached per
-process by its graph, so these tests all use the small network of ``tests/support/networks.py``
-(one compilation) and live in one file, which ``make test`` (``pytest -n 2 --dist loadfile``)
-keeps on one worker while the other worker runs the rest of the suite. The marker ``nuts`` lets
-a quick loop leave them out: ``pytest -m "not nuts"``.
+A graph's model is compiled once per process (``models/sampler.py``: NumPyro's NUTS in one XLA
+program, a few seconds), so these tests all use the small network of ``tests/support/networks.py``
+and live in one file, which ``make test`` (``pytest -n 2 --dist loadfile``) keeps on one worker.
+The marker ``nuts`` lets a quick loop leave them out: ``pytest -m "not nuts"``.
 
 - the PyMC model (the statement of the model) equals the NumPy elimination at given numbers, on
   the small network and on one network of each kind of SPEC §11;
 - strong evidence defeats prior draws; NUTS answers and agrees with a reference;
+- one compiled program serves new data; without evidence its draws are the closed-form priors;
 - a NUTS run that misses the bar is retried with more draws, then flagged;
 - simulation-based calibration of NUTS intervals (the method of
   ``tests/inference/test_calibration.py``).
@@ -140,6 +140,49 @@ def test_nuts_that_misses_the_bar_is_retried_with_more_draws_then_flagged():
     assert d.method == "nuts" and d.retried
     assert d.draws == 120 and d.tune == 120 and d.target_accept == 0.95  # from 0.9
     assert result.reliable is False
+
+
+def test_one_compiled_program_serves_new_data_and_draws_the_closed_form_priors():
+    """NumPyro's NUTS takes the data as arguments of its compiled program. Without evidence the
+    posterior of every number is its prior: two sets of Beta and Normal parameters, swapped
+    between the sets, are sampled by one program, and each set's draws have its own closed-form
+    means and 5th/95th percentiles."""
+    from scipy import stats
+
+    from models.sampler import KEPT, compiled_network, default_backend
+
+    assert default_backend() == "numpyro"  # make installs JAX and NumPyro
+    network = network_of(Scenario.model_validate(small_scenario()))
+    graph = network.graph
+    compiled = compiled_network(graph, keep=KEPT)
+    before = set(compiled._sampler._programs)  # the process's other tests may have added some
+    n, m = len(graph.prob_slots), len(graph.effect_slots)
+    alpha, beta = np.linspace(1.5, 9.0, n), np.linspace(9.0, 1.5, n)
+    mu, sigma = np.linspace(-2.0, 2.0, m), np.linspace(0.3, 1.5, m)
+    for flip in (False, True):
+        a, b = (beta, alpha) if flip else (alpha, beta)
+        data = {
+            **network.prior_data(),
+            **network.setting([]).arrays(graph),
+            "prob_alpha": a,
+            "prob_beta": b,
+            "prob_is_fixed": np.zeros(n),
+            "effect_mu": -mu if flip else mu,
+            "effect_sigma": sigma,
+            "effect_is_fixed": np.zeros(m),
+        }
+        trace = compiled.sample(data, draws=1000, tune=500, chains=2, seed=5, target_accept=0.9)
+        assert trace.divergences == 0
+        for draws, truth in (
+            (trace.prob.reshape(-1, n), stats.beta(a, b)),
+            (trace.effect.reshape(-1, m), stats.norm(data["effect_mu"], sigma)),
+        ):
+            scale = truth.std()
+            np.testing.assert_array_less(np.abs(draws.mean(0) - truth.mean()), 0.1 * scale)
+            for q in (0.05, 0.95):
+                error = np.abs(np.quantile(draws, q, axis=0) - truth.ppf(q))
+                np.testing.assert_array_less(error, 0.2 * scale)
+    assert set(compiled._sampler._programs) - before <= {(500, 1000)}  # compiled once
 
 
 @pytest.fixture(scope="module")
