@@ -15,7 +15,8 @@ Three backends sample the same PyMC model (:func:`models.builder.build_model`):
 - ``numba``: nutpie with its numba backend, the one left without JAX; tens of seconds compiling
   nutpie's own wrapper functions in every process, which its cache does not keep.
 
-``benchmarks/fallback.py`` measures the three on the project's models (2 cores). Either way:
+``benchmarks/fallback.py`` measures them (``--backends``) on the project's models (2 cores).
+Either way:
 
 - the engine keeps only ``prob`` and ``effect`` of a draw (:class:`Trace`): it recomputes q_k(θ)
   and the drivers' probabilities from them in NumPy (``models.elimination``);
@@ -61,9 +62,11 @@ class Trace:
 
 
 def default_backend() -> str:
-    """``numpyro`` when JAX and NumPyro are installed, else ``numba``."""
-    found = all(importlib.util.find_spec(m) is not None for m in ("jax", "numpyro"))
-    return "numpyro" if found else "numba"
+    """``numpyro`` when JAX and NumPyro are installed, nutpie's ``jax`` with JAX alone, else
+    ``numba``."""
+    if importlib.util.find_spec("jax") is None:
+        return "numba"
+    return "numpyro" if importlib.util.find_spec("numpyro") is not None else "jax"
 
 
 def _jax_cache() -> None:

@@ -94,11 +94,11 @@ def serve(
         threading.Thread(target=_watch, args=(workspace, stop), name="watch", daemon=True),
         threading.Thread(target=workspace.run, args=(stop,), name="compute", daemon=True),
     ]
-    for thread in threads:
-        thread.start()
-    shown = ", ".join(str(p) for p in paths)
+    shown = ", ".join(str(p) for p in paths)  # the address first, before any progress line
     print(f"signpost serve: {shown} at {server.url} — open it, edit and save a scenario; "
           "Ctrl-C to stop", flush=True)  # fmt: skip
+    for thread in threads:
+        thread.start()
     if ready is not None:
         ready.set()
     try:

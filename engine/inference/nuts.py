@@ -1,4 +1,4 @@
-"""NUTS on the compiled PyMC model (nutpie): the fallback, or every setting with
+"""NUTS on the compiled PyMC model (``models/sampler.py``): the fallback, or every setting with
 ``inference.method: nuts``.
 
 A setting whose run misses the bar (R-hat ≤ 1.01, bulk and tail ESS ≥ 400, no divergences) is

@@ -35,7 +35,18 @@ from engine.scenario.methods import METHODS
 from engine.scenario.schema import Scenario, Source
 from engine.scenario.sections import CITING
 
-LIBRARIES = ("pymc", "nutpie", "arviz", "numpy", "scipy", "pydantic", "matplotlib", "jinja2")
+LIBRARIES = (
+    "pymc",
+    "numpyro",
+    "jax",
+    "nutpie",
+    "arviz",
+    "numpy",
+    "scipy",
+    "pydantic",
+    "matplotlib",
+    "jinja2",
+)
 
 FILE_NOTES = {
     "report.md": "this report in Markdown",

@@ -70,7 +70,7 @@ METHODS: dict[str, Method] = {
         Method(
             "nuts",
             "NUTS",
-            "MCMC (nutpie) for every setting",
+            "MCMC (NUTS) for every setting",
             choice=True,
             answers=True,
         ),

@@ -1,5 +1,5 @@
-"""The last step of ``auto``: NUTS, when the steps before it miss the bar (nutpie, compiled on
-first use; with JAX installed, in seconds: ``models/sampler.py``).
+"""The last step of ``auto``: NUTS, when the steps before it miss the bar (compiled on first
+use, in seconds: ``models/sampler.py``).
 
 The strong-evidence case (``tests/support/networks.py::strong_scenario``) defeats prior draws;
 with the adaptive step left out (``AutoEvaluator(adaptive=False)``) the setting falls back to

@@ -81,7 +81,7 @@ def test_pymc_deterministics_equal_elimination(case):
 
     net, settings = _small_case() if case == "small" else _kind_case(case)
     graph = net.graph
-    if case == "small":  # the very model nutpie samples, compiled once per graph
+    if case == "small":  # the very model NUTS samples, compiled once per graph
         compiled = compiled_network(graph)
         assert compiled_network(graph) is compiled
         model = compiled.model

@@ -2,11 +2,10 @@
 
 - :func:`small_scenario` and its graph :data:`SMALL_GRAPH` (``network_of`` of the scenario):
   one small network shared by every test that runs NUTS, so the suite compiles it once.
-  Compiling a graph's PyMC model for nutpie takes about a minute on a two-core machine; the
-  compiled model is cached per process by its graph, and every variant of the scenario (other
-  numbers, other evidence) has this graph, so tests of ``models/`` and tests that run scenarios
-  through the NUTS fallback share one compilation. Four drivers a → b → c → d (and a → c),
-  three outcomes, three indicators on a, c and d.
+  A graph's PyMC model is compiled for NUTS once and cached per process by its graph, and
+  every variant of the scenario (other numbers, other evidence) has this graph, so tests of
+  ``models/`` and tests that run scenarios through the NUTS fallback share one compilation.
+  Four drivers a → b → c → d (and a → c), three outcomes, three indicators on a, c and d.
 - :func:`strong_scenario`: the small network under evidence strong enough that prior draws fail
   the reliability bar, and :func:`tailored_reference`, an importance sampler of the reference
   whose proposal is shaped like that posterior.
