@@ -84,6 +84,7 @@ def build_model(graph: Graph) -> pm.Model:
     state) are the probabilities given the evidence and θ.
     """
     eliminator = Eliminator(graph)
+    eliminator.check_width(pruned=False)  # the model sums every driver, whatever the evidence
     ops = pytensor_ops()
     state_names = [f"{d}={s}" for d, states in zip(graph.drivers, graph.states) for s in states]
     coords = {

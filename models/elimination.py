@@ -15,14 +15,18 @@ each setting then costs one contraction.
 
 Every array carries a draws axis (one draw when the numbers are fixed): last inside this module,
 where it is the inner loop of every contraction, first in what it returns. Draws are processed
-in chunks so that no intermediate array exceeds :data:`CHUNK_BYTES`; a graph so wide that one
-draw alone would exceed it raises :class:`TooWide` before anything is allocated.
+in chunks so that no intermediate array exceeds :data:`CHUNK_BYTES` (a contraction wider than
+its chunk's share is done over slices of the draws); a graph so wide that one draw alone would
+exceed it raises :class:`TooWide` before anything is allocated, or, when only a setting's
+evidence makes it so, before that setting's sum.
 
-A driver's marginal is summed over the factors it needs only (:meth:`Eliminator.ancestral`):
-its own, its ancestors' and those of the drivers with evidence under the setting. Every other
-driver is barren — its table sums to 1 over its states, whatever its parents — as pgmpy's
-variable elimination prunes them too; on the bnlearn repository's andes (223 nodes) this took
-the run from 9.8 s to 2.6 s.
+Every sum runs over the factors it needs only (:meth:`Eliminator.ancestral`): the drivers it
+keeps, the drivers with evidence under the setting, and their ancestors. Every other driver is
+barren — its table sums to 1 over its states, whatever its parents — as pgmpy's variable
+elimination prunes them too; the scale taken out of each factor is counted for the factors
+summed only. On the bnlearn repository's andes (223 nodes) pruning the marginals took the run
+from 9.8 s to 2.6 s; pruning the main sum and the signposts' sums too opened the munin networks
+(186–1041 nodes), whose whole graph is far too wide to sum at once.
 
 The setting-independent tables of the last few chunks are kept (:data:`TABLES`, at most
 :data:`models.table_cache.CACHE_BYTES`), each under everything it is computed from: the
@@ -49,7 +53,7 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, cached_property
 
 import numpy as np
@@ -166,7 +170,7 @@ class Eliminator:
         self._draw_symbol = oe.get_symbol(0)
         self._symbols = [oe.get_symbol(i + 1) for i in range(len(graph.drivers))]
         self._plans: dict[tuple, _Plan] = {}  # (keep, draws, among) -> plan
-        self.check_width()
+        self.check_width(pruned=True)
 
     # --- plans -----------------------------------------------------------------------------
 
@@ -197,14 +201,15 @@ class Eliminator:
             found[i] = frozenset(specs[i].parents).union(*(found[p] for p in specs[i].parents))
         return tuple(found[i] for i in range(len(specs)))
 
-    def ancestral(self, drivers) -> tuple[int, ...]:
-        """``drivers`` and their ancestors, in order: the factors a marginal of ``drivers``
-        needs when no other driver carries evidence. Any other driver is barren (every one of
-        its descendants is too): its table sums to 1 over its own states, whatever its parents,
-        so summing it out only scales the result, and the scale cancels when the marginal is
-        divided by its own sum."""
-        chosen = set(drivers).union(*(self.ancestors[j] for j in drivers))
-        return tuple(sorted(chosen))
+    def ancestral(self, drivers) -> tuple[int, ...] | None:
+        """``drivers`` and their ancestors, in order: the factors a sum keeping ``drivers``
+        needs when no other driver carries evidence; None when that is every driver (the
+        whole graph's plan). Any other driver is barren (every one of its descendants is too):
+        its table sums to 1 over its own states, whatever its parents, so leaving it out of a
+        sum leaves the sum as it is, but for the scale its factor was divided by."""
+        chosen = set(drivers or (0,))  # a sum keeping nothing: any one driver's factor
+        chosen = chosen.union(*(self.ancestors[j] for j in chosen))
+        return None if len(chosen) == len(self.graph.drivers) else tuple(sorted(chosen))
 
     def _plan(
         self, keep: tuple[int, ...], *, draws: bool = True, among: tuple[int, ...] | None = None
@@ -232,22 +237,38 @@ class Eliminator:
         """The pairwise contractions that sum out every driver not in ``keep``."""
         return self._plan(keep, draws=draws).steps
 
+    def _main_plan(self, pruned: bool = True) -> _Plan:
+        """The plan of the main sum (keeping the outcome drivers) without evidence: over their
+        ancestors when ``pruned``, else over the whole graph (the PyMC model's)."""
+        keep = self.graph.outcome_drivers
+        return self._plan(keep, among=self.ancestral(keep) if pruned else None)
+
     @cached_property
     def per_draw_bytes(self) -> int:
-        """The widest array one draw needs: a contraction, or the outcome table."""
+        """The widest array one draw needs: the main sum without evidence, or the outcome table
+        (what chunks are sized by; a wider sum under some setting is sliced, :meth:`contract`)."""
         keep = self.graph.outcome_drivers
         table = self.graph.width(keep) * max(1, len(self.graph.outcomes)) * 2
-        return _ITEM * max(self._plan(keep).width * 2, table)
+        return _ITEM * max(self._main_plan().width * 2, table)
 
-    def check_width(self) -> None:
-        """Raise :class:`TooWide` when one draw alone would exceed the chunk budget."""
+    def _too_wide(self, plan: _Plan, per_draw: int) -> TooWide:
+        names = tuple(self.graph.drivers[j] for j in sorted(plan.spanned))
+        sizes = tuple(self.graph.sizes[j] for j in plan.spanned)
+        return TooWide(names, sizes, per_draw, self.chunk_bytes)
+
+    def check_width(self, pruned: bool = True) -> None:
+        """Raise :class:`TooWide` when one draw alone would exceed the chunk budget: in the
+        main sum without evidence (``pruned``), or over the whole graph (for the PyMC model,
+        which sums every driver)."""
         keep = self.graph.outcome_drivers
-        plan = self._plan(keep)
-        if self.per_draw_bytes > self.chunk_bytes:
-            drivers = plan.spanned if plan.width * 2 * _ITEM >= self.per_draw_bytes else keep
-            names = tuple(self.graph.drivers[j] for j in sorted(drivers))
-            sizes = tuple(self.graph.sizes[j] for j in drivers)
-            raise TooWide(names, sizes, self.per_draw_bytes, self.chunk_bytes)
+        plan = self._main_plan(pruned)
+        per_draw = self.per_draw_bytes if pruned else max(
+            self.per_draw_bytes, plan.width * 2 * _ITEM
+        )  # fmt: skip
+        if per_draw > self.chunk_bytes:
+            if plan.width * 2 * _ITEM < per_draw:  # the outcome table is the widest
+                plan = replace(plan, spanned=keep)
+            raise self._too_wide(plan, per_draw)
 
     @property
     def chunk_size(self) -> int:
@@ -258,10 +279,27 @@ class Eliminator:
         self, factors: list[np.ndarray], keep: tuple[int, ...], among: tuple[int, ...] | None = None
     ) -> np.ndarray:
         """Σ over the drivers not in ``keep`` of the product of ``factors`` (of the drivers
-        ``among`` only, when given): (k, ..., S)."""
+        ``among`` only, when given): (k, ..., S). A sum wider than the chunk's draws were sized
+        for runs over slices of them; one whose single draw exceeds the budget raises
+        :class:`TooWide`."""
         plan = self._plan(keep, among=among)
         chosen = factors if among is None else [factors[i] for i in among]
-        return oe.contract(plan.equation, *chosen, optimize=plan.path)
+        per_draw = plan.width * 2 * _ITEM
+        if per_draw > self.chunk_bytes:
+            raise self._too_wide(plan, per_draw)
+        size = chosen[0].shape[-1]
+        step = max(1, self.chunk_bytes // per_draw)
+        if size <= step:
+            return oe.contract(plan.equation, *chosen, optimize=plan.path)
+        return np.concatenate(
+            [
+                oe.contract(
+                    plan.equation, *(f[..., a : a + step] for f in chosen), optimize=plan.path
+                )
+                for a in range(0, size, step)
+            ],
+            axis=-1,
+        )
 
     # --- the setting-independent part ------------------------------------------------------
 
@@ -358,38 +396,39 @@ class _Chunk:
 
     def factors(self, eliminator: Eliminator, data) -> tuple[list[np.ndarray], np.ndarray, tuple]:
         """Each driver's factor under the setting, scaled to a maximum of 1 per draw; the log
-        of the scale taken out (S,); and the drivers whose factor is not their plain table: set
+        of each one's scale (n, S); and the drivers whose factor is not their plain table: set
         by a what-if, or weighted by evidence (observed, an indicator of it seen or not, a
         report)."""
         graph = eliminator.graph
         unary = evidence_weights(graph, self.params.prob, data).T  # (T, S)
         keep = 1.0 - data["cut"]
         offsets = graph.offsets
-        factors, log_scale, evidenced = [], np.zeros(self.size), []
+        factors, tops, evidenced = [], np.empty((len(graph.drivers), self.size)), []
         for i, table in enumerate(self.log_cpt):
             own = unary[offsets[i] : offsets[i + 1]]  # (k, S), broadcast over the parents
             if keep[i] != 1.0 or np.any(own):
                 evidenced.append(i)
             log_f = keep[i] * table + own
-            top = log_f.reshape(-1, self.size).max(axis=0)
-            log_scale += top
-            factors.append(np.exp(log_f - top))
-        return factors, log_scale, tuple(evidenced)
+            tops[i] = log_f.reshape(-1, self.size).max(axis=0)
+            factors.append(np.exp(log_f - tops[i]))
+        return factors, tops, tuple(evidenced)
 
     def joint(self, eliminator: Eliminator, data):
-        """The factors, the scale, the drivers with evidence (:meth:`factors`) and
-        P(outcome drivers' states, e | θ) up to the scale: (C_out, S)."""
-        factors, log_scale, evidenced = self.factors(eliminator, data)
+        """The factors, their scales, the drivers with evidence (:meth:`factors`), the drivers
+        the main sum needs (None: all) and P(outcome drivers' states, e | θ) up to the scale
+        of those: (C_out, S)."""
+        factors, tops, evidenced = self.factors(eliminator, data)
         keep = eliminator.graph.outcome_drivers
-        joint = eliminator.contract(factors, keep).reshape(-1, self.size)
-        return factors, log_scale, evidenced, np.ascontiguousarray(joint)  # matmul: contiguous
+        among = eliminator.ancestral((*keep, *evidenced))
+        joint = eliminator.contract(factors, keep, among).reshape(-1, self.size)
+        return factors, tops, evidenced, among, np.ascontiguousarray(joint)  # matmul: contiguous
 
     def marginals(self, eliminator: Eliminator, data, drivers: bool = True) -> Marginals:
         graph = eliminator.graph
-        factors, log_scale, evidenced, joint = self.joint(eliminator, data)
+        factors, tops, evidenced, among, joint = self.joint(eliminator, data)
         total = joint.sum(axis=0)
         outcomes = np.einsum("cs,cks->ks", joint, self.outcome_table) / total
-        log_evidence = np.log(total) + log_scale
+        log_evidence = np.log(total) + _scale(tops, among)
         if not drivers:
             return Marginals(log_evidence, outcomes.T, np.empty((self.size, 0)))
         out = np.empty((graph.total_states, self.size))
@@ -400,8 +439,7 @@ class _Chunk:
             out[graph.offsets[j] : graph.offsets[j + 1]] = by_axis.sum(axis=others)
         out /= total
         for j in sorted(set(range(len(graph.drivers))) - set(keep)):
-            among = eliminator.ancestral((j, *evidenced))
-            alone = eliminator.contract(factors, (j,), among)
+            alone = eliminator.contract(factors, (j,), eliminator.ancestral((j, *evidenced)))
             out[graph.offsets[j] : graph.offsets[j + 1]] = alone / alone.sum(axis=0)
         return Marginals(log_evidence, outcomes.T, np.clip(out, 0.0, 1.0).T)
 
@@ -411,7 +449,8 @@ class _Chunk:
         graph = eliminator.graph
         keep = graph.outcome_drivers
         k = len(graph.outcomes)
-        factors, _, _, joint = self.joint(eliminator, data)
+        factors, tops, evidenced, among, joint = self.joint(eliminator, data)
+        main = _scale(tops, among)
         # a draw under which the evidence cannot hold carries no weight: divide by 1, not by 0,
         # so that its 0 · NaN never spoils the average
         total = np.where(joint.sum(axis=0) > 0, joint.sum(axis=0), 1.0)
@@ -422,9 +461,13 @@ class _Chunk:
             others = tuple(a for a in range(len(keep)) if a != position)
             out[graph.offsets[j] : graph.offsets[j + 1]] = by_axis.sum(axis=others)
         for j in sorted(set(range(len(graph.drivers))) - set(keep)):
-            with_j = eliminator.contract(factors, (*keep, j)).reshape(
+            among_j = eliminator.ancestral((*keep, j, *evidenced))
+            with_j = eliminator.contract(factors, (*keep, j), among_j).reshape(
                 len(joint), graph.sizes[j], self.size
             )
+            # the factors j's sum takes beyond the main sum's are scaled too: their scales
+            # (a sum of a few logs, each at most 0) bring it back to the main sum's scale
+            with_j = with_j * np.exp(_scale(tops, among_j) - main)
             out[graph.offsets[j] : graph.offsets[j + 1]] = (
                 np.einsum("cts,cks->tks", with_j, self.outcome_table) / total
             )
@@ -440,6 +483,11 @@ class _Chunk:
             "mt,tks,ms->mks", others, out, f
         )
         return np.concatenate([out, seen], axis=0)
+
+
+def _scale(tops: np.ndarray, among: tuple[int, ...] | None) -> np.ndarray:
+    """The log of the scale a sum over the factors of ``among`` (None: all) was divided by."""
+    return (tops if among is None else tops[list(among)]).sum(axis=0)
 
 
 @dataclass
