@@ -18,7 +18,7 @@ where it is the inner loop of every contraction, first in what it returns. Draws
 in chunks so that no intermediate array exceeds :data:`CHUNK_BYTES` (a contraction wider than
 its chunk's share is done over slices of the draws); a graph so wide that one draw alone would
 exceed it raises :class:`TooWide` before anything is allocated, or, when only a setting's
-evidence makes it so, before that setting's sum.
+evidence or one driver's own sum makes it so, before that sum.
 
 Every sum runs over the factors it needs only (:meth:`Eliminator.ancestral`): the drivers it
 keeps, the drivers with evidence under the setting, and their ancestors. Every other driver is
@@ -245,10 +245,16 @@ class Eliminator:
 
     @cached_property
     def per_draw_bytes(self) -> int:
-        """The widest array one draw needs: the main sum without evidence, or the outcome table
-        (what chunks are sized by; a wider sum under some setting is sliced, :meth:`contract`)."""
+        """The widest array one draw needs, what chunks are sized by and budgets count: the
+        sum over the whole graph (wider than any sum the settings run), or the outcome table;
+        when the whole graph is too wide for one draw, the main sum without evidence instead,
+        and a wider sum runs over slices of the draws that hold at most ``chunk_bytes`` at
+        once (:meth:`contract`)."""
         keep = self.graph.outcome_drivers
         table = self.graph.width(keep) * max(1, len(self.graph.outcomes)) * 2
+        whole = _ITEM * max(self._main_plan(pruned=False).width * 2, table)
+        if whole <= self.chunk_bytes:
+            return whole
         return _ITEM * max(self._main_plan().width * 2, table)
 
     def _too_wide(self, plan: _Plan, per_draw: int) -> TooWide:
@@ -280,15 +286,20 @@ class Eliminator:
     ) -> np.ndarray:
         """Σ over the drivers not in ``keep`` of the product of ``factors`` (of the drivers
         ``among`` only, when given): (k, ..., S). A sum wider than the chunk's draws were sized
-        for runs over slices of them; one whose single draw exceeds the budget raises
-        :class:`TooWide`."""
+        for runs over slices of them, so that the pieces summing at once hold at most
+        ``chunk_bytes`` together; one whose single draw exceeds the budget raises
+        :class:`TooWide` (a marginal's or a signpost's sum, which the check at construction
+        does not plan, can raise it only when it is first summed)."""
         plan = self._plan(keep, among=among)
         chosen = factors if among is None else [factors[i] for i in among]
         per_draw = plan.width * 2 * _ITEM
         if per_draw > self.chunk_bytes:
             raise self._too_wide(plan, per_draw)
+        if per_draw <= self.per_draw_bytes:  # within what the chunks were sized for
+            return oe.contract(plan.equation, *chosen, optimize=plan.path)
         size = chosen[0].shape[-1]
-        step = max(1, self.chunk_bytes // per_draw)
+        # a chunk's pieces sum on up to THREADS threads at once: each slice gets its share
+        step = max(1, self.chunk_bytes // (per_draw * THREADS))
         if size <= step:
             return oe.contract(plan.equation, *chosen, optimize=plan.path)
         return np.concatenate(
@@ -450,7 +461,6 @@ class _Chunk:
         keep = graph.outcome_drivers
         k = len(graph.outcomes)
         factors, tops, evidenced, among, joint = self.joint(eliminator, data)
-        main = _scale(tops, among)
         # a draw under which the evidence cannot hold carries no weight: divide by 1, not by 0,
         # so that its 0 · NaN never spoils the average
         total = np.where(joint.sum(axis=0) > 0, joint.sum(axis=0), 1.0)
@@ -465,9 +475,9 @@ class _Chunk:
             with_j = eliminator.contract(factors, (*keep, j), among_j).reshape(
                 len(joint), graph.sizes[j], self.size
             )
-            # the factors j's sum takes beyond the main sum's are scaled too: their scales
-            # (a sum of a few logs, each at most 0) bring it back to the main sum's scale
-            with_j = with_j * np.exp(_scale(tops, among_j) - main)
+            # j's sum and the main one leave out different factors; their scales bring j's
+            # to the main sum's scale (summed over the factors the two do not share)
+            with_j = with_j * np.exp(_rescale(tops, among_j, among))
             out[graph.offsets[j] : graph.offsets[j + 1]] = (
                 np.einsum("cts,cks->tks", with_j, self.outcome_table) / total
             )
@@ -488,6 +498,15 @@ class _Chunk:
 def _scale(tops: np.ndarray, among: tuple[int, ...] | None) -> np.ndarray:
     """The log of the scale a sum over the factors of ``among`` (None: all) was divided by."""
     return (tops if among is None else tops[list(among)]).sum(axis=0)
+
+
+def _rescale(tops: np.ndarray, mine: tuple[int, ...] | None, theirs: tuple[int, ...] | None):
+    """log(scale of ``mine``) − log(scale of ``theirs``), summed over the factors only one of
+    the two takes (exactly, without subtracting two large sums)."""
+    every = range(len(tops))
+    ours, others = set(every if mine is None else mine), set(every if theirs is None else theirs)
+    only_mine, only_theirs = sorted(ours - others), sorted(others - ours)
+    return tops[only_mine].sum(axis=0) - tops[only_theirs].sum(axis=0)
 
 
 @dataclass

@@ -47,6 +47,7 @@ BACKENDS = ("numpyro", "jax", "numba")
 KEPT = ("prob", "effect")  # what the engine reads of a trace
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "signpost" / "jax"
 THREADS = 2  # chains sampled at once by the numpyro backend
+PROGRAMS = 4  # compiled (tune, draws) programs kept per graph: the defaults, a retry's, others
 
 _CACHE: dict[tuple[Graph, str, tuple[str, ...] | None], CompiledNetwork] = {}
 _LOCK = threading.Lock()
@@ -126,8 +127,12 @@ class _Numpyro:
         from pytensor.compile.mode import get_mode
         from pytensor.compile.sharedvalue import SharedVariable
         from pytensor.graph.fg import FunctionGraph
-        from pytensor.graph.traversal import graph_inputs
         from pytensor.link.jax.dispatch import jax_funcify
+
+        try:
+            from pytensor.graph.traversal import graph_inputs
+        except ImportError:  # PyTensor before 2.32
+            from pytensor.graph.basic import graph_inputs
 
         _jax_cache()
         values = model.value_vars
@@ -209,6 +214,8 @@ class _Numpyro:
                 return kept, diverging[tune:].sum()
 
             program = jax.jit(chain).lower(*example).compile()
+            if len(self._programs) >= PROGRAMS:  # the oldest lengths first (dicts keep order)
+                del self._programs[next(iter(self._programs))]
             self._programs[(tune, draws)] = program
             return program
 

@@ -123,6 +123,12 @@ class AutoEvaluator:
         saying why not."""
         if self._nuts is not None:
             return None
+        from models.elimination import TooWide
+
+        try:  # the PyMC model sums every driver at once, whatever the evidence
+            self.importance.eliminator.check_width(pruned=False)
+        except TooWide as error:
+            return f"NUTS not run: its model sums every driver at once, and {error}"
         held = self.importance.held() + (self.adaptive.held() if self.adaptive else 0)
         need = NUTS_BYTES + 2 * self.options.prior_draws * draw_bytes(self.importance.eliminator)
         return None if self.budget.fits(need, held) else self.budget.refusal("NUTS", held + need)

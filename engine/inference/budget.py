@@ -28,7 +28,8 @@ NUTS_BYTES = 1536 * MIB  # PyMC, JAX, the compiled program and its chains (measu
 
 def draw_bytes(eliminator) -> int:
     """Bytes one draw costs in a prepared set (held tables, plus the widest contraction of a
-    setting's sum, ``Eliminator.per_draw_bytes``)."""
+    setting's sum, ``Eliminator.per_draw_bytes``: the whole graph's, or for a graph too wide
+    to sum whole, the main sum's, wider sums running over slices of the draws)."""
     graph = eliminator.graph
     # every driver's table: a row of its states for each combination of its parents' states
     tables = sum(graph.width(spec.parents) * graph.sizes[i] for i, spec in enumerate(graph.specs))

@@ -30,9 +30,10 @@ class NutsEvaluator:
     """Answers a setting by sampling the numbers' posterior with NUTS."""
 
     def __init__(self, network: Network, options: InferenceOptions):
+        eliminator = Eliminator(network.graph)
+        eliminator.check_width(pruned=False)  # the model sums every driver: before PyMC loads
         from models.sampler import KEPT, compiled_network  # PyMC only when sampling
 
-        eliminator = Eliminator(network.graph)
         budget = Budget.of_mib(options.memory_mib)
         need = NUTS_BYTES + 2 * options.draws * options.chains * draw_bytes(eliminator)
         if not budget.fits(need):  # checked before PyMC is imported or anything compiled

@@ -91,6 +91,30 @@ def test_auto_leaves_out_the_steps_that_do_not_fit_and_says_so():
     assert evaluator._nuts is None  # PyMC never imported for it
 
 
+def test_auto_leaves_out_nuts_when_its_model_would_be_too_wide_and_says_so(monkeypatch):
+    """A graph whose sums run over what they need but whose whole graph is too wide to sum
+    at once (the munin networks): the PyMC model sums every driver, so the fallback is left
+    out with a sentence saying why, and the run keeps the answer it has instead of failing."""
+    from models.elimination import Eliminator, TooWide
+
+    whole = Eliminator.check_width
+
+    def check_width(self, pruned=True):
+        if not pruned:
+            raise TooWide(("a", "b"), (2, 2), 2**30, 2**28)
+        return whole(self, pruned)
+
+    monkeypatch.setattr(Eliminator, "check_width", check_width)
+    network = network_of(Scenario.model_validate(strong_scenario("auto")))
+    evaluator = AutoEvaluator(network, InferenceOptions.of(network.scenario), adaptive=False)
+    condition = evaluator(network.setting())
+    assert condition.diagnostics.method == "importance" and not condition.reliable
+    problems = " | ".join(condition.diagnostics.reliability.problems)
+    assert "NUTS not run: its model sums every driver at once" in problems, problems
+    assert "too wide to sum out" in problems
+    assert evaluator._nuts is None
+
+
 @pytest.mark.parametrize("budget", [None, "1024"])
 def test_a_run_stays_within_its_memory_budget(budget):
     """The evidence-rich benchmark (prior draws, then the adaptive step; 33 settings): the

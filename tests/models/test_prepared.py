@@ -55,7 +55,20 @@ def _assert_same(mine, theirs) -> None:
 
 
 SEEN = {"seen": {"indicator": "i", "observed": True}}
-NETWORKS = {**KINDS, "small": small_scenario(evidence=SEEN)}
+NO_EFFECT = {  # no driver moves the outcome: the main sum keeps no driver at all
+    "signpost": 1,
+    "id": "no-effect",
+    "title": "No driver moves the outcome",
+    "drivers": {
+        "a": {"label": "a", "p": "unlikely"},
+        "b": {"label": "b", "p": "likely", "causes": {"a": "raises"}},
+    },
+    "outcomes": {"x": {"label": "x", "base": 2.0}, "y": {"label": "y"}},
+    "indicators": {"i": {"label": "i", "signals": "b", "if_true": 0.8, "if_false": 0.2}},
+    "evidence": {"seen": {"indicator": "i", "observed": True}},
+    "what_if": {"w": {"set": {"a": True}}},
+}
+NETWORKS = {**KINDS, "small": small_scenario(evidence=SEEN), "no_effect": NO_EFFECT}
 
 
 @pytest.mark.parametrize("kind", NETWORKS)
@@ -221,9 +234,10 @@ def test_leaving_out_barren_drivers_gives_the_marginals_of_the_whole_sum(kind, m
 
 @pytest.mark.parametrize("kind", sorted(NETWORKS))
 def test_a_sum_wider_than_its_chunk_was_sized_for_runs_over_slices_of_the_draws(kind):
-    """Chunks are sized by the main sum without evidence; a setting's sum may be wider. With
-    the budget shrunk after the draws were prepared, every sum runs over slices of a few draws,
-    and gives what the whole chunk gives."""
+    """Chunks are sized by the widest sum expected (``per_draw_bytes``); a setting's sum may be
+    wider when the whole graph is too wide to sum. With that width and the budget shrunk after
+    the draws were prepared, every sum runs over slices of a few draws, and gives what the
+    whole chunk gives."""
     net = network_of(Scenario.model_validate(NETWORKS[kind]))
     params = _numbers(net, 11, draws=64)
     eliminator = Eliminator(net.graph)
@@ -233,12 +247,14 @@ def test_a_sum_wider_than_its_chunk_was_sized_for_runs_over_slices_of_the_draws(
     for setting in _settings(net):
         data = setting.arrays(net.graph)
         eliminator.chunk_bytes = elimination.CHUNK_BYTES
+        eliminator.per_draw_bytes = Eliminator(net.graph).per_draw_bytes
         try:
             whole = prepared.marginals(data)
         except elimination.ImpossibleEvidence:
             continue
         whole_joints = prepared.item_joints(data, weights)
-        eliminator.chunk_bytes = 3 * widest * 2 * 8  # three draws of the widest sum so far
+        eliminator.per_draw_bytes = 8  # every sum is wider: each is sliced
+        eliminator.chunk_bytes = 3 * widest * 2 * 8 * elimination.THREADS  # 3 draws a slice
         sliced = prepared.marginals(data)
         for part in ("log_evidence", "outcomes", "drivers"):
             np.testing.assert_allclose(getattr(sliced, part), getattr(whole, part), rtol=1e-13)
