@@ -290,7 +290,10 @@ def compiled_network(
 ) -> CompiledNetwork:
     """The compiled model of ``graph`` (``keep``: the variables nutpie keeps of a trace, all
     when None), compiled on first use and cached for the process."""
-    key = (graph, backend or default_backend(), None if keep is None else tuple(keep))
+    backend = backend or default_backend()
+    # NumPyro's program always keeps KEPT: one compilation whatever keep says
+    keep = None if keep is None or backend == "numpyro" else tuple(keep)
+    key = (graph, backend, keep)
     with _LOCK:
         if key not in _CACHE:
             logging.getLogger("pymc").setLevel(logging.ERROR)
