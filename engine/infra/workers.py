@@ -161,6 +161,27 @@ def sigint_blocked() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
+@contextlib.contextmanager
+def sigint_deferred() -> Iterator[None]:
+    """Hold a Ctrl-C until the block ends, then act on it as it would have: for a step that
+    must finish whole, such as a report counted as done and its line printed (an interrupt
+    between the two would count a report the user never saw announced).
+
+    A handler, not a blocked mask: in a process with threads the kernel hands a blocked signal
+    to another thread, and Python still runs its handler in the main thread at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set a handler; Python runs SIGINT's only there
+        return
+    caught: list[Any] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(frame))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught and callable(previous):
+            previous(signal.SIGINT, caught[0])  # the default handler raises KeyboardInterrupt
+
+
 def _stop_workers(pool: concurrent.futures.ProcessPoolExecutor) -> None:
     """Cancel the tasks not started and end the workers now (SIGTERM, then SIGKILL)."""
     processes = list((getattr(pool, "_processes", None) or {}).values())  # no public handle

@@ -444,7 +444,7 @@ def _run_tasks(
     On any exception (Ctrl-C, an :class:`OutputError`) the workers are stopped (the futures
     cancelled) before it propagates; the temporaries are the caller's to clear.
     """
-    from engine.infra.workers import run_tasks
+    from engine.infra.workers import run_tasks, sigint_deferred
 
     if not tasks:
         return done
@@ -471,11 +471,12 @@ def _run_tasks(
         outcomes = run_tasks(render_one, tasks, executor=executor, step=step, announce=announce)
         with contextlib.closing(outcomes) as finished:  # closing stops the workers on a raise
             for task, outcome in finished:
-                writing = time.perf_counter()
-                entry = _settle(task, outcome)
-                timings["write"] += time.perf_counter() - writing
-                done[task.file] = entry
-                _say(progress.console, entry)
+                with sigint_deferred():  # a report counted is a report announced
+                    writing = time.perf_counter()
+                    entry = _settle(task, outcome)
+                    timings["write"] += time.perf_counter() - writing
+                    done[task.file] = entry
+                    _say(progress.console, entry)
                 progress.advance(bar)
     return done
 
