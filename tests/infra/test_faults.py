@@ -199,7 +199,6 @@ def test_ctrl_c_stops_the_workers_without_a_traceback_and_exits_130(tmp_path):
     assert not (out / "index.html").exists()  # the overview is left as it was: none yet
 
 
-
 HOLD = """
 import os, signal, sys
 from engine.infra.workers import sigint_deferred
@@ -228,6 +227,7 @@ def test_a_held_ctrl_c_lets_the_step_finish_then_interrupts():
         "calm step",
         "no interrupt left over",
     ], done.stdout
+
 
 # --- 4. two batches on one --out ---------------------------------------------------------------
 
