@@ -23,17 +23,21 @@ Either way:
   ``keep=None`` makes nutpie keep every variable (the tests that hold the PyMC model equal to
   NumPy read the model itself);
 - JAX keeps its compiled XLA programs in a cache on disk (:data:`CACHE`), so the processes of a
-  batch (``signpost report -j N``) and later runs reuse one compilation of a graph.
+  batch (``signpost report -j N``) and later runs reuse one compilation of a graph; workers
+  that need one program at once take turns on a lock file beside the cache, and only the first
+  compiles it (the others read it from the cache).
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import importlib.util
 import logging
 import os
 import threading
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,6 +85,35 @@ def _jax_cache() -> None:
             return
         jax.config.update("jax_compilation_cache_dir", str(CACHE))
         jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+
+
+@contextlib.contextmanager
+def _compiling(program: str) -> Iterator[None]:
+    """Hold a lock, shared by every process that uses JAX's cache on disk, on one program
+    (named by its text) while it is compiled: the first process to ask compiles it and writes
+    it to the cache, and the others (a batch's workers, started together) wait and then read
+    it from there, so a batch compiles a graph once. A process that dies lets the lock go."""
+    import jax
+
+    folder = jax.config.jax_compilation_cache_dir
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: every process compiles
+        fcntl = None
+    if folder is None or fcntl is None:
+        yield
+        return
+    name = hashlib.sha256(program.encode()).hexdigest()[:32]
+    try:
+        locks = Path(folder) / "locks"
+        locks.mkdir(parents=True, exist_ok=True)
+        stream = open(locks / f"{name}.lock", "a")  # closed below, with the lock
+    except OSError:  # an unwritable cache: compile without waiting
+        yield
+        return
+    with stream:
+        fcntl.flock(stream, fcntl.LOCK_EX)
+        yield  # the lock goes with the file, closed here
 
 
 class CompiledNetwork:
@@ -213,7 +246,9 @@ class _Numpyro:
                 kept = jax.vmap(lambda x: self._expand(*self._split(x), data=data))(z[tune:])
                 return kept, diverging[tune:].sum()
 
-            program = jax.jit(chain).lower(*example).compile()
+            lowered = jax.jit(chain).lower(*example)
+            with _compiling(lowered.as_text()):  # one process compiles, the others read it
+                program = lowered.compile()
             if len(self._programs) >= PROGRAMS:  # the oldest lengths first (dicts keep order)
                 del self._programs[next(iter(self._programs))]
             self._programs[(tune, draws)] = program

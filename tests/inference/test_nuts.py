@@ -9,6 +9,7 @@ The marker ``nuts`` lets a quick loop leave them out: ``pytest -m "not nuts"``.
   the small network and on one network of each kind of SPEC §11;
 - strong evidence defeats prior draws; NUTS answers and agrees with a reference;
 - one compiled program serves new data; without evidence its draws are the closed-form priors;
+- processes that need one program at once compile it once (the others read JAX's cache);
 - a NUTS run that misses the bar is retried with more draws, then flagged;
 - simulation-based calibration of NUTS intervals (the method of
   ``tests/inference/test_calibration.py``).
@@ -183,6 +184,66 @@ def test_one_compiled_program_serves_new_data_and_draws_the_closed_form_priors()
                 error = np.abs(np.quantile(draws, q, axis=0) - truth.ppf(q))
                 np.testing.assert_array_less(error, 0.2 * scale)
     assert set(compiled._sampler._programs) - before <= {(500, 1000)}  # compiled once
+
+
+COMPILE_ONCE = """
+import sys, time
+from pathlib import Path
+
+import jax.monitoring
+
+import models.sampler as sampler
+from engine.inference.network import network_of
+from engine.scenario.schema import Scenario
+from tests.support.networks import small_scenario
+
+me, other = Path(sys.argv[1]), Path(sys.argv[2])
+seen, inside = [], []
+jax.monitoring.register_event_listener(lambda event, **_: inside and seen.append(event))
+locked = sampler._compiling
+
+
+def compiling(program):
+    me.touch()  # both processes reach the compile before either starts it
+    while not other.exists():
+        time.sleep(0.01)
+    inside.append(True)
+    return locked(program)
+
+
+sampler._compiling = compiling
+network = network_of(Scenario.model_validate(small_scenario()))
+compiled = sampler.compiled_network(network.graph, keep=sampler.KEPT)
+data = {**network.prior_data(), **network.setting().arrays(network.graph)}
+compiled.sample(data, draws=5, tune=5, chains=1, seed=1, target_accept=0.9)
+hits = seen.count("/jax/compilation_cache/cache_hits")
+misses = seen.count("/jax/compilation_cache/cache_misses")
+print(f"{hits} {misses}")
+"""
+
+
+def test_processes_that_start_together_compile_a_graph_once(tmp_path):
+    """Two processes (as a batch's workers) reach the same program at the same moment with an
+    empty cache on disk: one compiles it, the other waits on its lock and reads it from the
+    cache. Without the lock both would compile."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("JAX_COMPILATION_CACHE_DIR", None)
+    a, b = tmp_path / "a", tmp_path / "b"
+    command = [sys.executable, "-c", COMPILE_ONCE]
+    runs = [
+        subprocess.Popen(
+            [*command, *pair], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for pair in ((str(a), str(b)), (str(b), str(a)))
+    ]
+    outputs = [run.communicate(timeout=240) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], [err[-2000:] for _, err in outputs]
+    counts = sorted(tuple(map(int, out.split())) for out, _ in outputs)
+    assert counts == [(0, 1), (1, 0)], counts  # (hits, misses): one compiled, one read
 
 
 @pytest.fixture(scope="module")
