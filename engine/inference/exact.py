@@ -24,10 +24,12 @@ class ExactEvaluator:
     def __call__(self, setting: Setting, *, analysis: bool = False) -> Answer:
         started = time.perf_counter()
         graph = self.network.graph
-        marginals = self.prepared.marginals(setting.arrays(graph))
+        # an analysis setting needs only the outcomes: no sum per driver (SPEC §9)
+        marginals = self.prepared.marginals(setting.arrays(graph), drivers=not analysis)
+        drivers = {} if analysis else dict(zip(*self._drivers(marginals)))
         answer = Answer(
             outcomes={k: Summary.exact(p) for k, p in zip(graph.outcomes, marginals.outcomes[0])},
-            drivers={d: Summary.exact(p) for d, p in zip(*self._drivers(marginals))},
+            drivers={d: Summary.exact(p) for d, p in drivers.items()},
             diagnostics=Diagnostics("exact", seconds=time.perf_counter() - started),
             params=self.params,
         )

@@ -136,6 +136,34 @@ def test_fixed_shapes_main_and_what_ifs_equal_enumeration_and_pgmpy(tmp_path):
     assert out["what_if"]["set_b"]["drivers"]["b"]["p"] == pytest.approx(1.0, abs=EXACT)
 
 
+def test_fixed_shapes_influence_equals_enumeration_under_each_intervention(tmp_path):
+    """SPEC §9's influence with every number fixed: each driver set true and set false under all
+    the other evidence, exact; the analysis answers need only the outcomes, so none carries a
+    driver summary (a sum per driver, per setting, that an imported network of hundreds of
+    drivers could not afford)."""
+    from engine.inference.exact import ExactEvaluator
+    from engine.inference.network import network_of
+
+    result = run(load_scenario(write(SHAPES, tmp_path)), scope="all")
+    influence = result.to_dict()["influence"]
+    assert set(influence) == set(SHAPES["drivers"])
+    for driver, row in influence.items():
+        sides = {}
+        for side, value in (("if_true", True), ("if_false", False)):
+            want = both_references(SHAPES, do={driver: value}).outcomes
+            assert list(row[side]) == list(want)
+            for outcome, p in row[side].items():
+                assert p == pytest.approx(float(want[outcome]), abs=EXACT), (driver, side)
+            sides[side] = want
+        swing = max(
+            abs(float(sides["if_true"][k]) - float(sides["if_false"][k])) for k in sides["if_true"]
+        )
+        assert row["swing"] == pytest.approx(swing, abs=EXACT)
+    network = network_of(load_scenario(write(SHAPES, tmp_path)))
+    answer = ExactEvaluator(network)(network.setting(do={"b": True}), analysis=True)
+    assert answer.drivers == {} and answer.outcomes
+
+
 @pytest.mark.parametrize(
     "evidence",
     [
