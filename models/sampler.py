@@ -36,6 +36,7 @@ import importlib.util
 import logging
 import os
 import threading
+import time
 import warnings
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -51,6 +52,7 @@ BACKENDS = ("numpyro", "jax", "numba")
 KEPT = ("prob", "effect")  # what the engine reads of a trace
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "signpost" / "jax"
 THREADS = 2  # chains sampled at once by the numpyro backend
+LOCK_SECONDS = 300.0  # the longest wait for another process compiling a program (cold: ~6 s)
 PROGRAMS = 4  # compiled (tune, draws) programs kept per graph: the defaults, a retry's, others
 
 _CACHE: dict[tuple[Graph, str, tuple[str, ...] | None], CompiledNetwork] = {}
@@ -92,18 +94,25 @@ def _compiling(program: str) -> Iterator[None]:
     """Hold a lock, shared by every process that uses JAX's cache on disk, on one program
     (named by its text) while it is compiled: the first process to ask compiles it and writes
     it to the cache, and the others (a batch's workers, started together) wait and then read
-    it from there, so a batch compiles a graph once. A process that dies lets the lock go."""
+    it from there, so a batch compiles a graph once.
+
+    A process that dies lets the lock go; one that holds it for more than
+    :data:`LOCK_SECONDS` (stopped, or on a hung disk) is not waited for any longer. Without a
+    local cache folder, a file system that cannot lock, or off POSIX, every process compiles.
+    The lock files are at most 256 (named by the program's hash), so two programs may
+    sometimes take turns for nothing."""
     import jax
 
     folder = jax.config.jax_compilation_cache_dir
     try:
         import fcntl
-    except ImportError:  # not POSIX: every process compiles
+    except ImportError:  # not POSIX
         fcntl = None
-    if folder is None or fcntl is None:
+    local = folder is not None and "://" not in str(folder)  # not gs://, file://: JAX's own
+    if fcntl is None or not local or not jax.config.jax_enable_compilation_cache:
         yield
         return
-    name = hashlib.sha256(program.encode()).hexdigest()[:32]
+    name = hashlib.sha256(program.encode()).hexdigest()[:2]
     try:
         locks = Path(folder) / "locks"
         locks.mkdir(parents=True, exist_ok=True)
@@ -112,8 +121,18 @@ def _compiling(program: str) -> Iterator[None]:
         yield
         return
     with stream:
-        fcntl.flock(stream, fcntl.LOCK_EX)
-        yield  # the lock goes with the file, closed here
+        deadline = time.monotonic() + LOCK_SECONDS
+        while True:
+            try:
+                fcntl.flock(stream, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:  # another process compiles it
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+            except OSError:  # a file system without locks (some NFS, Lustre, FUSE)
+                break
+        yield  # the lock, if taken, goes with the file, closed here
 
 
 class CompiledNetwork:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 MIB = 2**20
 GIB = 2**30
 PROCESS_BYTES = 300 * MIB  # Python, NumPy, SciPy and the engine before any draw (measured ~250)
-NUTS_BYTES = 1536 * MIB  # PyMC, JAX, the compiled program and its chains (measured 0.7-1.3 GiB)
+NUTS_BYTES = 1536 * MIB  # PyMC, JAX, compiling the program, the chains (peaks 0.9-1.2 GiB)
 
 
 def draw_bytes(eliminator) -> int:

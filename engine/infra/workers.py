@@ -167,19 +167,39 @@ def sigint_deferred() -> Iterator[None]:
     must finish whole, such as a report counted as done and its line printed (an interrupt
     between the two would count a report the user never saw announced).
 
-    A handler, not a blocked mask: in a process with threads the kernel hands a blocked signal
-    to another thread, and Python still runs its handler in the main thread at once."""
+    A second Ctrl-C acts at once (a step that hangs can still be stopped). An exception raised
+    in the block goes on as it is; a Ctrl-C held meanwhile is then dropped. A handler, not a
+    blocked mask: in a process with threads the kernel hands a blocked signal to another
+    thread, and Python still runs its handler in the main thread at once."""
     if threading.current_thread() is not threading.main_thread():
         yield  # only the main thread may set a handler; Python runs SIGINT's only there
         return
     caught: list[Any] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(frame))
+    previous = signal.getsignal(signal.SIGINT)
+    restore = signal.SIG_DFL if previous is None else previous  # None: set outside Python
+
+    def deliver(frame) -> None:
+        signal.signal(signal.SIGINT, restore)
+        if callable(restore):
+            restore(signal.SIGINT, frame)  # the default handler raises KeyboardInterrupt
+        elif restore == signal.SIG_DFL:
+            signal.raise_signal(signal.SIGINT)  # what it would have done: end the process
+
+    def hold(signum, frame) -> None:
+        if caught:
+            deliver(frame)  # the second: now
+        caught.append(frame)
+
+    signal.signal(signal.SIGINT, hold)
     try:
         yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        if caught and callable(previous):
-            previous(signal.SIGINT, caught[0])  # the default handler raises KeyboardInterrupt
+    except BaseException:
+        signal.signal(signal.SIGINT, restore)
+        raise
+    if caught:
+        deliver(caught[0])
+    else:
+        signal.signal(signal.SIGINT, restore)
 
 
 def _stop_workers(pool: concurrent.futures.ProcessPoolExecutor) -> None:

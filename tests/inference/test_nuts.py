@@ -205,7 +205,10 @@ locked = sampler._compiling
 
 def compiling(program):
     me.touch()  # both processes reach the compile before either starts it
+    deadline = time.monotonic() + 120
     while not other.exists():
+        if time.monotonic() > deadline:
+            sys.exit("the other process never reached its compile")
         time.sleep(0.01)
     inside.append(True)
     return locked(program)
@@ -213,7 +216,7 @@ def compiling(program):
 
 sampler._compiling = compiling
 network = network_of(Scenario.model_validate(small_scenario()))
-compiled = sampler.compiled_network(network.graph, keep=sampler.KEPT)
+compiled = sampler.compiled_network(network.graph, "numpyro", keep=sampler.KEPT)
 data = {**network.prior_data(), **network.setting().arrays(network.graph)}
 compiled.sample(data, draws=5, tune=5, chains=1, seed=1, target_accept=0.9)
 hits = seen.count("/jax/compilation_cache/cache_hits")
@@ -230,20 +233,61 @@ def test_processes_that_start_together_compile_a_graph_once(tmp_path):
     import subprocess
     import sys
 
+    from tests.support import ROOT
+
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
-    env.pop("JAX_COMPILATION_CACHE_DIR", None)
+    for name in ("JAX_COMPILATION_CACHE_DIR", "JAX_ENABLE_COMPILATION_CACHE"):
+        env.pop(name, None)
     a, b = tmp_path / "a", tmp_path / "b"
     command = [sys.executable, "-c", COMPILE_ONCE]
-    runs = [
-        subprocess.Popen(
-            [*command, *pair], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        for pair in ((str(a), str(b)), (str(b), str(a)))
-    ]
-    outputs = [run.communicate(timeout=240) for run in runs]
+    runs = []
+    try:
+        for pair in ((str(a), str(b)), (str(b), str(a))):
+            runs.append(
+                subprocess.Popen(
+                    [*command, *pair],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+            )
+        outputs = [run.communicate(timeout=240) for run in runs]
+    finally:
+        for run in runs:
+            run.kill()
     assert [run.returncode for run in runs] == [0, 0], [err[-2000:] for _, err in outputs]
     counts = sorted(tuple(map(int, out.split())) for out, _ in outputs)
     assert counts == [(0, 1), (1, 0)], counts  # (hits, misses): one compiled, one read
+
+
+def test_a_process_holding_the_compile_lock_too_long_is_not_waited_for(tmp_path, monkeypatch):
+    """A holder stopped (Ctrl-Z) or on a hung disk: after LOCK_SECONDS the waiter compiles."""
+    import fcntl
+    import hashlib
+    import time
+
+    import jax
+
+    import models.sampler as sampler
+
+    monkeypatch.setattr(sampler, "LOCK_SECONDS", 0.3)
+    before = jax.config.jax_compilation_cache_dir
+    jax.config.update("jax_compilation_cache_dir", str(tmp_path))
+    try:
+        (tmp_path / "locks").mkdir()
+        name = hashlib.sha256(b"program").hexdigest()[:2]
+        with open(tmp_path / "locks" / f"{name}.lock", "a") as held:
+            fcntl.flock(held, fcntl.LOCK_EX)  # another open file: as another process holds it
+            started = time.monotonic()
+            with sampler._compiling("program"):
+                waited = time.monotonic() - started
+        with sampler._compiling("program"):  # free again: taken at once
+            pass
+    finally:
+        jax.config.update("jax_compilation_cache_dir", before)
+    assert 0.3 <= waited < 5, waited
 
 
 @pytest.fixture(scope="module")
