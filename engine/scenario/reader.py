@@ -580,8 +580,163 @@ class _Builder:
         return result
 
 
+_UNMADE = object()
+_SHARED_TAGS = {_YAML + name for name in ("int", "float", "bool", "null")}
+
+
+class _EventBuilder(_Builder):
+    """The values and places built straight from libyaml's events, without composing nodes.
+
+    The same values, places and problems as composing the nodes and building from them (the
+    same :class:`_Builder` methods judge every key and scalar); a million nodes are read in a
+    quarter of the time. Anything but block mappings and sequences of plain or quoted scalars
+    with text keys (an anchor, an alias, a tag, a flow collection's content, a key that is a
+    collection, nesting past :data:`MAX_DEPTH`, a YAML problem) raises :class:`_ReadOtherwise`,
+    and the file is read the composing way instead.
+    """
+
+    def __init__(self, parser, file: str) -> None:
+        super().__init__(yaml.constructor.SafeConstructor(), file)
+        self.next = parser.get_event
+        self.resolver = yaml.resolver.Resolver()
+        self.tags: dict[tuple, str] = {}  # (text, implicit) -> the tag it resolves to
+        self.made: dict[tuple[str, str], Any] = {}  # (tag, text) -> its value, once made
+        self.clean: dict[tuple, bool] = {}  # (text, style) of a key -> nothing to say of it
+
+    def node(self, event, path: KeyPath, depth: int) -> Any:
+        """The value whose first event is ``event``, at ``path``, ``depth`` nodes deep."""
+        if depth > MAX_DEPTH or event.anchor is not None or getattr(event, "tag", None):
+            raise _ReadOtherwise
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            return self._value(event, path)
+        if kind is not yaml.MappingStartEvent and kind is not yaml.SequenceStartEvent:
+            raise _ReadOtherwise  # an alias
+        flow = event.flow_style
+        self.where.values[path] = _at_mark(self.file, event.start_mark, "flow" if flow else "block")
+        if kind is yaml.SequenceStartEvent:
+            items: list[Any] = []
+            while type(item := self.next()) is not yaml.SequenceEndEvent:
+                if flow:
+                    raise _ReadOtherwise
+                items.append(self.node(item, path + (len(items),), depth + 1))
+            return items
+        result: dict[str, Any] = {}
+        keys = self.where.keys
+        while type(key_event := self.next()) is not yaml.MappingEndEvent:
+            if flow or type(key_event) is not yaml.ScalarEvent:
+                raise _ReadOtherwise
+            if depth + 1 > MAX_DEPTH or key_event.anchor is not None or key_event.tag:
+                raise _ReadOtherwise
+            key = self._plain_key(key_event, path)
+            key_path = path + (key,)
+            if key in result:
+                first = keys[key_path].line
+                here = _at_mark(self.file, key_event.start_mark)
+                message = f"duplicate key `{key}` (first written at line {first})"
+                hint = "keep one: YAML would silently use only one of them"
+                self.issues.append(issue_at(DUPLICATE_KEY, message, hint, here, key_path))
+                self._skip(self.next(), depth + 1)
+                continue
+            keys[key_path] = _at_mark(self.file, key_event.start_mark)
+            value = self.next()
+            if type(value) is yaml.ScalarEvent and value.anchor is None and not value.tag:
+                if depth + 1 > MAX_DEPTH:
+                    raise _ReadOtherwise
+                result[key] = self._value(value, key_path)  # most values: no call of node
+            else:
+                result[key] = self.node(value, key_path, depth + 1)
+        return result
+
+    def _plain_key(self, event, path: KeyPath) -> str:
+        """A key's text, judged by :meth:`_Builder._key` unless the same text in the same
+        style was found clean before (no control character, read as text): most keys are a
+        state's or a parent's name, written thousands of times."""
+        known = (event.value, event.style)
+        if self.clean.get(known):
+            return event.value
+        node = self._scalar_node(event)
+        self.clean[known] = _CONTROL.search(node.value) is None and _reads_as(node) is None
+        return self._key(node, path)
+
+    def _tag(self, event) -> str:
+        known = (event.value, event.implicit)
+        tag = self.tags.get(known)
+        if tag is None:
+            tag = self.tags[known] = self.resolver.resolve(yaml.ScalarNode, *known)
+        return tag
+
+    def _scalar_node(self, event) -> yaml.ScalarNode:
+        style = event.style or None  # libyaml's plain style is "", PyYAML's None
+        return yaml.ScalarNode(
+            self._tag(event), event.value, event.start_mark, event.end_mark, style
+        )
+
+    def _value(self, event, path: KeyPath) -> Any:
+        """A scalar's value: a number, boolean or null made once per text (values whose
+        sharing nobody can see: a YAML writer gives a date written twice, shared, an anchor;
+        a text that cannot be made is judged, and reported, every time)."""
+        style = event.style or None
+        here = _at_mark(self.file, event.start_mark, style)
+        self.where.values[path] = here
+        tag = self._tag(event)
+        if tag in _SHARED_TAGS:
+            made = self.made.get((tag, event.value), _UNMADE)
+            if made is not _UNMADE:
+                return made
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style)
+        count = len(self.issues)
+        value = self._scalar(node, here, path, tagged=False)
+        if tag in _SHARED_TAGS and len(self.issues) == count:
+            self.made[(tag, event.value)] = value
+        return value
+
+    def _skip(self, event, depth: int) -> None:
+        """Read past the value whose first event is ``event`` (a duplicate key's)."""
+        if depth > MAX_DEPTH or event.anchor is not None or getattr(event, "tag", None):
+            raise _ReadOtherwise
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            return
+        if kind is not yaml.MappingStartEvent and kind is not yaml.SequenceStartEvent:
+            raise _ReadOtherwise
+        ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+        while type(inner := self.next()) not in ends:
+            if event.flow_style:
+                raise _ReadOtherwise
+            self._skip(inner, depth + 1)
+
+
+def _built_from_events(text: str, file: str) -> tuple[dict, SourceMap, list[ScenarioIssue], bool]:
+    """The reading of a file whose one document is a block mapping, from libyaml's events
+    (:class:`_EventBuilder`); raises :class:`_ReadOtherwise` for any other file."""
+    if not _libyaml_reads_alike(text):
+        raise _ReadOtherwise
+    parser = yaml.cyaml.CParser(text)
+    try:
+        parser.get_event()  # stream start
+        if type(parser.get_event()) is not yaml.DocumentStartEvent:
+            raise _ReadOtherwise  # no document: the composing way says so
+        first = parser.get_event()
+        if type(first) is not yaml.MappingStartEvent:
+            raise _ReadOtherwise
+        builder = _EventBuilder(parser, file)
+        data = builder.node(first, (), 1)
+        if type(parser.get_event()) is not yaml.DocumentEndEvent:
+            raise _ReadOtherwise
+        if type(parser.get_event()) is not yaml.StreamEndEvent:
+            raise _ReadOtherwise  # a second document
+    except (yaml.YAMLError, ValueError, OverflowError) as error:
+        raise _ReadOtherwise from error  # worded and placed by the Python parser
+    finally:
+        parser.dispose()
+    return data, builder.where, builder.issues, builder.broken
+
+
 def _parse(text: str, file: str) -> tuple[dict | None, SourceMap, list[ScenarioIssue], bool]:
     """Values, locations, problems, and whether the values are too broken to validate."""
+    with contextlib.suppress(_ReadOtherwise):
+        return _built_from_events(text, file)
     root, issues = _compose(text, file)
     where = SourceMap(file)
     if issues:

@@ -75,6 +75,24 @@ def by_python(text: str) -> tuple:
     return composed(reader._PythonLoader, text)
 
 
+def from_events(text: str) -> tuple | None:
+    """What reading straight from libyaml's events gives (values, places, issues, broken), or
+    None when it declines the text."""
+    try:
+        data, where, issues, broken = reader._built_from_events(text, "s.yaml")
+    except reader._ReadOtherwise:
+        return None
+    return data, where.values, where.keys, issues, broken
+
+
+def parsed_by_python(text: str, monkeypatch) -> tuple:
+    """The reader's values, places, issues and brokenness with the Python parser alone."""
+    with monkeypatch.context() as patched:
+        patched.setattr(reader, "_LibyamlLoader", None)
+        data, where, issues, broken = reader._parse(text, "s.yaml")
+    return data, where.values, where.keys, issues, broken
+
+
 def read_both_ways(text: str, monkeypatch) -> tuple[tuple, tuple]:
     """The reader's own answer (nodes and issues) with libyaml, and with the Python parser only."""
     root, issues = reader._compose(text, "s.yaml")
@@ -208,6 +226,31 @@ def test_libyaml_composes_every_text_as_the_python_parser_does(name, monkeypatch
     assert reading[0] == (python[1] if python[0] == "nodes" else None)
 
 
+@pytest.mark.parametrize("name", sorted(TEXTS))
+def test_values_built_from_events_are_the_python_parsers(name, monkeypatch):
+    """Building values and places straight from libyaml's events, without nodes: the same
+    values, places (line, column, style of every key and value), issues and brokenness as the
+    Python parser; a text it declines is one the composing way reads."""
+    text, fast = TEXTS[name]
+    built = from_events(text)
+    python = parsed_by_python(text, monkeypatch)
+    if built is not None:
+        assert built == python
+    if fast is False:
+        assert built is None
+
+
+def test_most_block_style_texts_are_built_from_events():
+    """The comparison above is not between the Python parser and itself: every scenario in
+    block style and every imported network is built from events."""
+    built = [name for name, (text, _) in TEXTS.items() if from_events(text) is not None]
+    assert all(f"{name} in block style" in built for name in WRITTEN)
+    assert all(f"imported {network}" in built for network in ("alarm", "insurance", "hailfinder"))
+    duplicate = "a: 1\nb:\n  c: x\na:\n  - deep:\n      d: 2\nk: {}\n"
+    assert from_events(duplicate) is not None  # a duplicate key's value read past, not built
+    assert [issue.code for issue in from_events(duplicate)[3]] == ["duplicate-key"]
+
+
 def test_the_fast_path_reads_most_texts():
     """The comparison above is between two parsers, not the Python parser and itself."""
     read = [name for name, (text, _) in TEXTS.items() if by_libyaml(text)[0] == "nodes"]
@@ -319,3 +362,7 @@ def test_random_text_is_read_by_libyaml_as_by_the_python_parser(text):
     python = by_python(text)
     assert shape(root) == (python[1] if python[0] == "nodes" else None)
     assert bool(issues) == (python[0] == "problem")
+    built = from_events(text)
+    if built is not None:
+        with pytest.MonkeyPatch.context() as patched:
+            assert built == parsed_by_python(text, patched)
