@@ -13,10 +13,10 @@ A file is read in three steps, each reporting every problem it finds:
    come from libyaml when PyYAML has it and the text holds nothing libyaml reads otherwise
    than PyYAML's Python parser (see :func:`_libyaml_reads_alike`): the same nodes and marks,
    without scanning megabytes in Python. A file whose document is a block mapping (every
-   imported network, most scenarios) is built straight from libyaml's events, without nodes
-   (:class:`_EventBuilder`): the same values, places and problems, a big file in less than half
-   the time and memory. A file libyaml finds a problem in is read again by the Python
-   parser, so every problem is worded and placed as that parser has it.
+   imported network, any scenario in block style) is built straight from libyaml's events,
+   without nodes (:class:`_EventBuilder`): the same values, places and problems, a big file in
+   less than half the time and memory. A file libyaml finds a problem in is read again by the
+   Python parser, so every problem is worded and placed as that parser has it.
 
    Exactly one document; nesting at most :data:`MAX_DEPTH` deep; **anchors and aliases are
    rejected, never expanded** (an alias is replaced by nothing, so no expansion bomb or
@@ -597,10 +597,10 @@ class _EventBuilder(_Builder):
 
     The same values, places and problems as composing the nodes and building from them (the
     same :class:`_Builder` methods judge every key and scalar); a million nodes are read in
-    less than half the time. Anything but block mappings and sequences of plain or quoted scalars
-    with text keys (an anchor, an alias, a tag, a flow collection's content, a key that is a
-    collection, nesting past :data:`MAX_DEPTH`, a YAML problem) raises :class:`_ReadOtherwise`,
-    and the file is read the composing way instead.
+    less than half the time. Anything but block mappings and sequences of plain or quoted
+    scalars with text keys (an anchor, an alias, a tag, a flow collection's content, a key that
+    is a collection, nesting past :data:`MAX_DEPTH`, a YAML problem) raises
+    :class:`_ReadOtherwise`, and the file is read the composing way instead.
     """
 
     def __init__(self, parser, file: str) -> None:
