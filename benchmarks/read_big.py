@@ -1,4 +1,4 @@
-"""Time reading a big imported scenario: libyaml's events against PyYAML's Python parser.
+"""Time reading a big imported scenario: libyaml's events as values or as nodes; the Python parser.
 
 Usage (from the repository root, with the project's virtualenv)::
 
@@ -10,8 +10,10 @@ imported once with ``signpost import`` into a temporary folder. Then, ``--repeat
 - ``python -c "import pymc"``, the reference, then ``signpost validate FILE``, each a fresh
   process timed from start to exit; the figure is the median of the paired ratios;
 - in this process, :func:`engine.scenario.reader.read_one` on the file as the reader does it
-  (libyaml's events when PyYAML has libyaml) and with the Python parser alone (the reader's
-  libyaml loader set aside, as on a PyYAML built without libyaml): the reading step alone.
+  (values built straight from libyaml's events when PyYAML has libyaml), with libyaml's events
+  composed into nodes first (the way a file the event builder declines is read), and with the
+  Python parser alone (the reader's libyaml loader set aside, as on a PyYAML built without
+  libyaml): the reading step alone.
 
 Figures measured on a machine shared with other work are approximate; the load average is
 printed with them.
@@ -43,17 +45,24 @@ def example(network: str) -> Path:
     return Path(pgmpy.__file__).parent / "utils" / "example_models" / f"{network}.bif.gz"
 
 
-def read_seconds(path: Path, *, libyaml: bool) -> float:
-    """Seconds of one ``read_one`` of ``path``, with libyaml's events or the Python parser's."""
-    kept = reader._LibyamlLoader
+def _declined(text: str, file: str):
+    raise reader._ReadOtherwise
+
+
+def read_seconds(path: Path, *, libyaml: bool, nodes: bool = False) -> float:
+    """Seconds of one ``read_one`` of ``path``: with libyaml's events (built from directly, or
+    composed into nodes first when ``nodes``), or with the Python parser alone."""
+    kept, built = reader._LibyamlLoader, reader._built_from_events
     if not libyaml:
         reader._LibyamlLoader = None
+    if nodes:
+        reader._built_from_events = _declined
     try:
         started = time.perf_counter()
         data, _, issues = reader.read_one(path, str(path))
         seconds = time.perf_counter() - started
     finally:
-        reader._LibyamlLoader = kept
+        reader._LibyamlLoader, reader._built_from_events = kept, built
     if data is None or issues:
         raise SystemExit(f"{path} did not read cleanly: {issues[:3]}")
     return seconds
@@ -70,7 +79,7 @@ def main() -> None:
         if made.rc != 0:
             raise SystemExit(f"signpost import failed: {made.stderr}")
         print(f"{path.name}: {path.stat().st_size / 1e6:.1f} MB; libyaml: {yaml_has_libyaml()}")
-        ratios, validate, fast, python = [], [], [], []
+        ratios, validate, fast, composed, python = [], [], [], [], []
         for repeat in range(options.repeat):
             print(f"repeat {repeat + 1}: load average {os.getloadavg()[0]:.2f}", flush=True)
             reference = run_child(REFERENCE).seconds
@@ -80,13 +89,16 @@ def main() -> None:
             validate.append(child.seconds)
             ratios.append(child.seconds / reference)
             fast.append(read_seconds(path, libyaml=True))
+            composed.append(read_seconds(path, libyaml=True, nodes=True))
             python.append(read_seconds(path, libyaml=False))
     median = statistics.median
     print(f"signpost validate: {median(validate):.2f} s, {median(ratios):.2f}× import pymc")
-    print(f"read_one, libyaml's events: {median(fast):.2f} s")
-    print(f"read_one, Python parser:    {median(python):.2f} s")
-    pairs = [slow / quick for slow, quick in zip(python, fast, strict=True)]
-    print(f"Python parser / libyaml:    {median(pairs):.1f}× (median of paired runs)")
+    print(f"read_one, built from libyaml's events:    {median(fast):.2f} s")
+    print(f"read_one, libyaml's events as nodes first: {median(composed):.2f} s")
+    print(f"read_one, Python parser:                   {median(python):.2f} s")
+    for name, slower in (("nodes first", composed), ("Python parser", python)):
+        pairs = [slow / quick for slow, quick in zip(slower, fast, strict=True)]
+        print(f"{name} / built from events: {median(pairs):.1f}× (median of paired runs)")
 
 
 def yaml_has_libyaml() -> bool:
