@@ -734,7 +734,7 @@ def _built_from_events(text: str, file: str) -> tuple[dict, SourceMap, list[Scen
             raise _ReadOtherwise
         if type(parser.get_event()) is not yaml.StreamEndEvent:
             raise _ReadOtherwise  # a second document
-    except (yaml.YAMLError, ValueError, OverflowError) as error:
+    except yaml.YAMLError as error:  # libyaml's (a bug of the builder is not hidden here)
         raise _ReadOtherwise from error  # worded and placed by the Python parser
     finally:
         parser.dispose()

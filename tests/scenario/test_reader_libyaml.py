@@ -75,22 +75,34 @@ def by_python(text: str) -> tuple:
     return composed(reader._PythonLoader, text)
 
 
+def typed(value):
+    """A value as data that tells 1 from 1.0 from True, and one order of keys from another."""
+    if isinstance(value, dict):
+        return ("dict", tuple((key, typed(item)) for key, item in value.items()))
+    if isinstance(value, list):
+        return ("list", tuple(typed(item) for item in value))
+    return (type(value).__name__, repr(value))
+
+
+def reading(data, where, issues, broken) -> tuple:
+    """A reading as comparable data: typed values, places in the order they were found."""
+    return typed(data), list(where.values.items()), list(where.keys.items()), issues, broken
+
+
 def from_events(text: str) -> tuple | None:
     """What reading straight from libyaml's events gives (values, places, issues, broken), or
     None when it declines the text."""
     try:
-        data, where, issues, broken = reader._built_from_events(text, "s.yaml")
+        return reading(*reader._built_from_events(text, "s.yaml"))
     except reader._ReadOtherwise:
         return None
-    return data, where.values, where.keys, issues, broken
 
 
 def parsed_by_python(text: str, monkeypatch) -> tuple:
     """The reader's values, places, issues and brokenness with the Python parser alone."""
     with monkeypatch.context() as patched:
         patched.setattr(reader, "_LibyamlLoader", None)
-        data, where, issues, broken = reader._parse(text, "s.yaml")
-    return data, where.values, where.keys, issues, broken
+        return reading(*reader._parse(text, "s.yaml"))
 
 
 def read_both_ways(text: str, monkeypatch) -> tuple[tuple, tuple]:
