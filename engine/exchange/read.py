@@ -287,16 +287,14 @@ def _state_word(ids: list[str], holding: int | None, index: int) -> str:
 def scenario_text(data: dict[str, Any], source: str | Path) -> str:
     """The scenario as a YAML file, validated as any scenario file is (a file the engine could
     not read is never written: that would be a bug, raised as one)."""
-    import yaml
-
     from engine.scenario.merge import MergedDocument
     from engine.scenario.source import SourceMap
     from engine.scenario.validate import validate_document
+    from engine.scenario.writer import yaml_text
 
     name = f"<import of {Path(source).name}>"
     scenario, issues = validate_document(MergedDocument(Path(name), data, SourceMap(name), ()))
     if scenario is None:
         raise AssertionError("the imported scenario is not valid: " + issues[0].format())
     header = f"# Imported from {Path(source).name} by signpost import (SPEC §12).\n"
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's: the same text, faster
-    return header + yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100)
+    return header + yaml_text(data)

@@ -14,9 +14,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from engine.infra.fingerprint import engine_fingerprint
+from engine.scenario.writer import yaml_text
 
 MANIFEST = "manifest.json"
 
@@ -27,7 +26,7 @@ def sha256_bytes(data: bytes) -> str:
 
 def merged_text(data: dict[str, Any]) -> str:
     """The merged scenario as YAML, keys in the order written."""
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return yaml_text(data)
 
 
 def input_key(merged_sha256: str, options: Any) -> str:
