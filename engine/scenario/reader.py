@@ -566,17 +566,22 @@ class _Builder:
             self.issues.append(issue_at(KEY_TYPE, message, hint, here, path + (node.value,)))
         return node.value
 
+    def _duplicate(self, key_path: KeyPath, mark: yaml.Mark) -> None:
+        """A key written a second time in its mapping, at ``mark`` (its value is not built)."""
+        first = self.where.keys[key_path].line
+        message = f"duplicate key `{key_path[-1]}` (first written at line {first})"
+        hint = "keep one: YAML would silently use only one of them"
+        self.issues.append(
+            issue_at(DUPLICATE_KEY, message, hint, _at_mark(self.file, mark), key_path)
+        )
+
     def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             key = self._key(key_node, path)
             key_path = path + (key,)
             if key in result:
-                first = self.where.keys[key_path].line
-                here = _at_mark(self.file, key_node.start_mark)
-                message = f"duplicate key `{key}` (first written at line {first})"
-                hint = "keep one: YAML would silently use only one of them"
-                self.issues.append(issue_at(DUPLICATE_KEY, message, hint, here, key_path))
+                self._duplicate(key_path, key_node.start_mark)
                 continue
             self.where.keys[key_path] = _at_mark(self.file, key_node.start_mark)
             result[key] = self.build(value_node, key_path)
@@ -587,9 +592,10 @@ _UNMADE = object()
 _SHARED_TAGS = {_YAML + name for name in ("int", "float", "bool", "null")}
 
 
-def _tagged(event) -> bool:
-    """An event with a tag (of any text, as the composing way declines it)."""
-    return getattr(event, "tag", None) is not None
+def _declined(event, depth: int) -> bool:
+    """A node the event path does not read: past :data:`MAX_DEPTH`, or with an anchor or a
+    tag (of any text, as the composing way declines them)."""
+    return depth > MAX_DEPTH or event.anchor is not None or getattr(event, "tag", None) is not None
 
 
 class _EventBuilder(_Builder):
@@ -613,7 +619,7 @@ class _EventBuilder(_Builder):
 
     def node(self, event, path: KeyPath, depth: int) -> Any:
         """The value whose first event is ``event``, at ``path``, ``depth`` nodes deep."""
-        if depth > MAX_DEPTH or event.anchor is not None or _tagged(event):
+        if _declined(event, depth):
             raise _ReadOtherwise
         kind = type(event)
         if kind is yaml.ScalarEvent:
@@ -634,23 +640,17 @@ class _EventBuilder(_Builder):
         while type(key_event := self.next()) is not yaml.MappingEndEvent:
             if flow or type(key_event) is not yaml.ScalarEvent:
                 raise _ReadOtherwise
-            if depth + 1 > MAX_DEPTH or key_event.anchor is not None or _tagged(key_event):
+            if _declined(key_event, depth + 1):
                 raise _ReadOtherwise
             key = self._plain_key(key_event, path)
             key_path = path + (key,)
             if key in result:
-                first = keys[key_path].line
-                here = _at_mark(self.file, key_event.start_mark)
-                message = f"duplicate key `{key}` (first written at line {first})"
-                hint = "keep one: YAML would silently use only one of them"
-                self.issues.append(issue_at(DUPLICATE_KEY, message, hint, here, key_path))
+                self._duplicate(key_path, key_event.start_mark)
                 self._skip(self.next(), depth + 1)
                 continue
             keys[key_path] = _at_mark(self.file, key_event.start_mark)
             value = self.next()
-            if type(value) is yaml.ScalarEvent and value.anchor is None and not _tagged(value):
-                if depth + 1 > MAX_DEPTH:
-                    raise _ReadOtherwise
+            if type(value) is yaml.ScalarEvent and not _declined(value, depth + 1):
                 result[key] = self._value(value, key_path)  # most values: no call of node
             else:
                 result[key] = self.node(value, key_path, depth + 1)
@@ -684,15 +684,14 @@ class _EventBuilder(_Builder):
         """A scalar's value: a number, boolean or null made once per text (values whose
         sharing nobody can see: a YAML writer gives a date written twice, shared, an anchor;
         a text that cannot be made is judged, and reported, every time)."""
-        style = event.style or None
-        here = _at_mark(self.file, event.start_mark, style)
+        here = _at_mark(self.file, event.start_mark, event.style or None)
         self.where.values[path] = here
         tag = self._tag(event)
         if tag in _SHARED_TAGS:
             made = self.made.get((tag, event.value), _UNMADE)
             if made is not _UNMADE:
                 return made
-        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style)
+        node = self._scalar_node(event)
         count = len(self.issues)
         value = self._scalar(node, here, path, tagged=False)
         if tag in _SHARED_TAGS and len(self.issues) == count:
@@ -701,7 +700,7 @@ class _EventBuilder(_Builder):
 
     def _skip(self, event, depth: int) -> None:
         """Read past the value whose first event is ``event`` (a duplicate key's)."""
-        if depth > MAX_DEPTH or event.anchor is not None or _tagged(event):
+        if _declined(event, depth):
             raise _ReadOtherwise
         kind = type(event)
         if kind is yaml.ScalarEvent:
